@@ -1,0 +1,79 @@
+import type { Buckets } from './buckets.js';
+
+/** The slim canonical order (DESIGN §3). Money is integer minor units in `currency`. */
+export const HOLD_TYPES = ['fraud', 'payment', 'address', 'manual'] as const;
+export type HoldType = (typeof HOLD_TYPES)[number];
+
+export const SHIP_METHODS = ['standard', 'expedited', 'overnight', 'same_day'] as const;
+export type ShipMethod = (typeof SHIP_METHODS)[number];
+
+export const CUSTOMER_TIERS = ['standard', 'vip', 'employee', 'wholesale'] as const;
+
+export type FulfillmentPreference =
+  | { readonly type: 'ship'; readonly shipMethod: ShipMethod }
+  | { readonly type: 'pickup'; readonly storeId: string };
+
+export interface Address {
+  readonly name?: string;
+  readonly line1?: string;
+  readonly line2?: string;
+  readonly city?: string;
+  readonly region?: string;
+  readonly postalCode?: string;
+  readonly country: string;
+  readonly phone?: string;
+  readonly lat?: number;
+  readonly lon?: number;
+}
+
+export interface Customer {
+  readonly id?: string;
+  readonly email?: string;
+  readonly phone?: string;
+  readonly name?: string;
+  readonly tier: string;
+}
+
+export interface ExternalRef {
+  readonly system: string;
+  readonly id: string;
+}
+
+/** What a channel sends to place an order, after validation. */
+export interface OrderDraft {
+  readonly externalId: string;
+  readonly channel: string;
+  readonly currency: string;
+  readonly placedAt: string;
+  readonly customer: Customer;
+  readonly shipTo?: Address;
+  readonly fulfillment: FulfillmentPreference;
+  readonly lines: readonly LineDraft[];
+  readonly payment?: { readonly authorizationId: string; readonly amount: number };
+  readonly externalRefs?: readonly ExternalRef[];
+}
+
+export interface LineDraft {
+  readonly lineId: string;
+  readonly sku: string;
+  readonly quantity: number;
+  readonly unitPrice: number;
+  readonly attributes?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface OrderLine extends LineDraft {
+  readonly buckets: Buckets;
+}
+
+export interface PaymentSummary {
+  readonly authorized: number;
+  readonly captured: number;
+  readonly refunded: number;
+  readonly authorizations: readonly { readonly authorizationId: string; readonly amount: number }[];
+}
+
+export interface Hold {
+  readonly type: HoldType;
+  readonly note?: string;
+  readonly placedAt: string;
+}
