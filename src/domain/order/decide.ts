@@ -67,12 +67,19 @@ function decideCancel(order: Order, command: Extract<OrderCommand, { type: 'Canc
   const wanted = command.lines ?? order.lines.map((l) => ({ lineId: l.lineId, quantity: cancellable(l.buckets) }));
   const errors: FieldError[] = [];
   const moves: BucketMove[] = [];
+  const seen = new Set<string>();
   wanted.forEach((w, i) => {
     const line = order.lines.find((l) => l.lineId === w.lineId);
     if (!line) {
       errors.push({ path: `lines[${i}].lineId`, message: `the order has no line ${w.lineId}` });
       return;
     }
+    // Each entry is checked against the line alone, so a repeat could over-draw it and corrupt the stream.
+    if (seen.has(w.lineId)) {
+      errors.push({ path: `lines[${i}].lineId`, message: `duplicate lineId ${w.lineId}` });
+      return;
+    }
+    seen.add(w.lineId);
     if (command.lines && (!Number.isInteger(w.quantity) || w.quantity < 1)) {
       errors.push({ path: `lines[${i}].quantity`, message: 'must be a whole number ≥ 1' });
       return;

@@ -8,3 +8,4 @@ export * from './state.js';
 export * from './status.js';
 export * from './validateDraft.js';
 export * from './view.js';
+export * from './upcast.js';

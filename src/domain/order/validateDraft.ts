@@ -30,6 +30,10 @@ export function validateDraft(d: OrderDraft): FieldError[] {
     }
     if (!isMoney(l.unitPrice)) errors.push({ path: `lines[${i}].unitPrice`, message: 'must be whole minor units ≥ 0' });
   });
+  const total = d.lines.reduce((sum, l) => sum + l.quantity * l.unitPrice, 0);
+  if (errors.length === 0 && !isMoney(total)) {
+    errors.push({ path: 'lines', message: `the order total may not exceed ${MAX_MINOR_AMOUNT} minor units` });
+  }
   if (d.payment && !isMoney(d.payment.amount)) {
     errors.push({ path: 'payment.amount', message: 'must be whole minor units ≥ 0' });
   }

@@ -1,0 +1,111 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { hasScope } from '../app/apiKeys.js';
+import type { Clock } from '../app/clock.js';
+import type { IdGenerator } from '../app/ids.js';
+import type { Metrics } from '../app/metrics.js';
+import type { CommandContext, CommandOutcome, IdempotencyIntent, OrderService } from '../app/orderService.js';
+import type { Identity, Store } from '../store/port.js';
+import type { createInFlightKeys } from './idempotency.js';
+import { requestFingerprint, requireIdempotencyKey } from './idempotency.js';
+import { ProblemError, fromDomainError } from './problem.js';
+
+/** What the HTTP layer is given; built once by the server factory. */
+export interface ApiDeps {
+  readonly store: Store;
+  readonly orders: OrderService;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly newId: IdGenerator;
+  readonly authenticate: (key: string) => Promise<Identity | undefined>;
+  readonly inFlight: ReturnType<typeof createInFlightKeys>;
+  readonly ready: () => Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    identity?: Identity;
+    correlationId: string;
+  }
+}
+
+export function requireScope(req: FastifyRequest, scope: string): Identity {
+  const identity = req.identity;
+  if (!identity) throw new ProblemError('unauthorized', 'Send Authorization: Bearer <api key>');
+  if (!hasScope(identity, scope)) throw new ProblemError('forbidden', `This call needs the ${scope} scope`);
+  return identity;
+}
+
+export function commandContext(req: FastifyRequest, identity: Identity): CommandContext {
+  const traceparent = req.headers.traceparent;
+  return {
+    correlationId: req.correlationId,
+    actor: { kind: 'service', id: identity.id },
+    source: { system: 'api', messageId: req.id },
+    ...(typeof traceparent === 'string' && /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/.test(traceparent) ? { traceparent } : {}),
+  };
+}
+
+/** `If-Match: "3"` (or W/"3", or 3) → 3; absent or `*` → undefined. */
+export function ifMatchVersion(req: FastifyRequest): number | undefined {
+  const raw = req.headers['if-match'];
+  if (raw === undefined || raw === '*') return undefined;
+  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(String(raw));
+  if (!m) {
+    throw new ProblemError('validation_failed', 'If-Match must be an order version as returned in ETag, e.g. "3"', [
+      { path: 'header.If-Match', message: 'must be an ETag such as "3"' },
+    ]);
+  }
+  return Number(m[1]);
+}
+
+export const etag = (version: number): string => `"${version}"`;
+
+/**
+ * The idempotent mutation pipeline shared by every mutating endpoint: key → fingerprint → stored
+ * replay or reuse → in-flight guard → run (which stores its response with its effects) → answer.
+ */
+export async function idempotentCommand(
+  deps: ApiDeps,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  scope: string,
+  run: (identity: Identity, intent: IdempotencyIntent) => Promise<CommandOutcome>,
+): Promise<FastifyReply> {
+  const identity = requireScope(req, scope);
+  const key = requireIdempotencyKey(req);
+  const path = req.url.split('?')[0] ?? req.url;
+  const intent: IdempotencyIntent = { scope: identity.id, key, fingerprint: requestFingerprint(req.method, path, req.body) };
+  const stored = await deps.store.getIdempotency(intent.scope, key);
+  if (stored) return answer(deps, reply, stored.fingerprint === intent.fingerprint ? { kind: 'replayed', status: stored.status, body: stored.body } : { kind: 'idempotency_key_reused' });
+  if (!deps.inFlight.tryEnter(intent.scope, key)) {
+    throw new ProblemError('request_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly');
+  }
+  try {
+    return answer(deps, reply, await run(identity, intent));
+  } finally {
+    deps.inFlight.leave(intent.scope, key);
+  }
+}
+
+export function answer(deps: ApiDeps, reply: FastifyReply, outcome: CommandOutcome): FastifyReply {
+  switch (outcome.kind) {
+    case 'ok':
+      return reply.code(outcome.status).header('etag', etag(outcome.view.version)).send(outcome.view);
+    case 'replayed': {
+      deps.metrics.duplicatesSuppressed.inc({ kind: 'idempotent_replay' });
+      const version = (outcome.body as { version?: unknown } | null)?.version;
+      if (typeof version === 'number') reply.header('etag', etag(version));
+      return reply.code(outcome.status).header('idempotent-replayed', 'true').send(outcome.body);
+    }
+    case 'refused':
+      deps.metrics.commandsRefused.inc({ code: outcome.error.code });
+      throw fromDomainError(outcome.error);
+    case 'duplicate_order':
+      deps.metrics.duplicatesSuppressed.inc({ kind: 'duplicate_order' });
+      throw new ProblemError('duplicate_order', `Order ${outcome.orderId} already has this channel and externalId`, [], { orderId: outcome.orderId });
+    case 'idempotency_key_reused':
+      throw new ProblemError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request (method, path or body)');
+  }
+}

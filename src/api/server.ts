@@ -1,0 +1,104 @@
+import Fastify, { LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { ApiDeps } from './context.js';
+import { buildOpenApi } from './openapi.js';
+import { ProblemError, problem, sendProblem } from './problem.js';
+import { orderRoutes } from './routes/orders.js';
+
+export interface ServerOptions {
+  /** Largest accepted request body; larger gets 413 payload_too_large. */
+  readonly bodyLimitBytes: number;
+  readonly version: string;
+}
+
+const CORRELATION = /^[\x21-\x7E]{1,128}$/;
+
+/** The HTTP edge: auth, correlation ids, problem+json, metrics, and the routes. No business logic. */
+export function buildServer(deps: ApiDeps, options: ServerOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.log as unknown as FastifyBaseLogger,
+    // One log line per response is written by the onResponse hook below, without bodies.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimitBytes,
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  app.decorateRequest('identity', undefined);
+  app.decorateRequest('correlationId', '');
+
+  app.addHook('onRequest', async (req, reply) => {
+    const incoming = req.headers['x-correlation-id'];
+    req.correlationId = typeof incoming === 'string' && CORRELATION.test(incoming) ? incoming : randomUUID();
+    reply.header('x-correlation-id', req.correlationId);
+    if (!req.url.startsWith('/v1/')) return;
+    const auth = req.headers.authorization;
+    const m = typeof auth === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
+    const identity = m?.[1] ? await deps.authenticate(m[1]) : undefined;
+    if (!identity) {
+      reply.header('www-authenticate', 'Bearer');
+      throw new ProblemError('unauthorized', m ? 'The API key is not valid' : 'Send Authorization: Bearer <api key>');
+    }
+    req.identity = identity;
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    deps.metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    deps.metrics.httpDuration.observe({ method: req.method, route }, seconds);
+    req.log.info(
+      { method: req.method, route, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, correlationId: req.correlationId, identity: req.identity?.id },
+      'request',
+    );
+  });
+
+  // On shutdown, in-flight requests finish and their keep-alive connections close behind them,
+  // so `close()` completes instead of waiting out the clients' keep-alive.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
+  app.setErrorHandler((err: FastifyError | ProblemError, req, reply) => {
+    if (err instanceof ProblemError) return sendProblem(reply, problem(err.code, err.detail, err.errors, err.extra));
+    switch (err.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return sendProblem(reply, problem('payload_too_large', `The body exceeds ${options.bodyLimitBytes} bytes`));
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return sendProblem(reply, problem('unsupported_media_type', 'Send JSON with Content-Type: application/json'));
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return sendProblem(reply, problem('validation_failed', 'The body is empty; send a JSON object', [{ path: 'body', message: 'required' }]));
+      case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+        return sendProblem(reply, problem('validation_failed', 'The Content-Length does not match the body'));
+    }
+    if (err.statusCode === 400 || err instanceof SyntaxError) {
+      return sendProblem(reply, problem('validation_failed', `The body is not valid JSON: ${err.message}`, [{ path: 'body', message: 'malformed JSON' }]));
+    }
+    if (err.statusCode === 413) return sendProblem(reply, problem('payload_too_large', err.message));
+    req.log.error({ err, correlationId: req.correlationId }, 'unhandled error');
+    return sendProblem(reply, problem('internal_error', 'Something went wrong; the request may be retried with the same Idempotency-Key'));
+  });
+
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, problem('not_found', `No route ${req.method} ${req.url.split('?')[0]}`)));
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    try {
+      await deps.ready();
+      return { status: 'ready', store: deps.store.dialect };
+    } catch (err) {
+      return sendProblem(reply, problem('unavailable', `The store is not reachable: ${(err as Error).message}`));
+    }
+  });
+  app.get('/metrics', async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
+  const openapi = buildOpenApi(options.version);
+  app.get('/openapi.json', async () => openapi);
+
+  orderRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,32 @@
+import { resolve } from 'node:path';
+
+/** Configuration from the environment (README §Configuration), validated once at start. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly databaseUrl?: string;
+  readonly bootstrapApiKey?: string;
+  readonly sqliteSynchronous: 'FULL' | 'NORMAL';
+  readonly bodyLimitBytes: number;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = Number(env.PORT ?? 4000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not ${env.PORT}`);
+  const sync = (env.ORDERLY_SQLITE_SYNCHRONOUS ?? 'FULL').toUpperCase();
+  if (sync !== 'FULL' && sync !== 'NORMAL') throw new Error('ORDERLY_SQLITE_SYNCHRONOUS must be FULL or NORMAL');
+  const key = env.ORDERLY_BOOTSTRAP_API_KEY;
+  if (key !== undefined && key !== '' && !/^[\x21-\x7E]{16,256}$/.test(key)) {
+    throw new Error('ORDERLY_BOOTSTRAP_API_KEY must be 16–256 printable characters without spaces');
+  }
+  return {
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    dataDir: resolve(env.ORDERLY_DATA_DIR ?? './data'),
+    ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
+    ...(key ? { bootstrapApiKey: key } : {}),
+    sqliteSynchronous: sync,
+    bodyLimitBytes: 1024 * 1024,
+  };
+}

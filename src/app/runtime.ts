@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../api/server.js';
+import { createInFlightKeys } from '../api/idempotency.js';
+import type { Store } from '../store/port.js';
+import { createSqliteStore } from '../store/sqlite/sqliteStore.js';
+import { bootstrapAdmin, createAuthenticator } from './apiKeys.js';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import type { Config } from './config.js';
+import { createGroupCommitter } from './groupCommitter.js';
+import { newId } from './ids.js';
+import { createMetrics } from './metrics.js';
+import { createOrderService } from './orderService.js';
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Opens the configured store: PostgreSQL when DATABASE_URL is set, else SQLite under the data dir. */
+export async function openStore(config: Config): Promise<Store> {
+  if (config.databaseUrl) {
+    const { createPostgresStore } = await import('../store/postgres/postgresStore.js');
+    return createPostgresStore(config.databaseUrl);
+  }
+  return createSqliteStore(join(config.dataDir, 'orderly.db'), { synchronous: config.sqliteSynchronous });
+}
+
+export interface Orderly {
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  readonly url: string;
+  readonly generatedKey?: string;
+  close(): Promise<void>;
+}
+
+/** The composition root: store, group committer, services and HTTP server, wired once. */
+export async function startOrderly(config: Config, log: Logger, clock: Clock = systemClock): Promise<Orderly> {
+  const store = await openStore(config);
+  const applied = await store.migrate();
+  if (applied.length > 0) log.info({ applied, store: store.dialect }, 'migrations applied');
+  const boot = await bootstrapAdmin({ store, clock, newId }, config.bootstrapApiKey);
+  const metrics = createMetrics();
+  const committer = createGroupCommitter(store, {
+    onBatch: (size, seconds) => {
+      metrics.commitBatchSize.observe(size);
+      metrics.commitSeconds.observe(seconds);
+    },
+  });
+  const orders = createOrderService({ store, committer, clock, newId });
+  const app = buildServer(
+    {
+      store, orders, metrics, log, clock, newId,
+      authenticate: createAuthenticator(store),
+      inFlight: createInFlightKeys(),
+      ready: () => store.ping(),
+    },
+    { bodyLimitBytes: config.bodyLimitBytes, version: VERSION },
+  );
+  const address = await app.listen({ port: config.port, host: config.host });
+  const url = address.replace('[::]', 'localhost').replace('0.0.0.0', 'localhost');
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    store,
+    url,
+    ...(boot.generatedKey ? { generatedKey: boot.generatedKey } : {}),
+    close() {
+      // In-flight requests finish (their commits drain), then the database closes.
+      closing ??= (async () => {
+        await app.close();
+        await committer.drain();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

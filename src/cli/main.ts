@@ -1,0 +1,12 @@
+import { Command } from 'commander';
+import { VERSION } from '../app/runtime.js';
+import { registerKeys } from './keys.js';
+import { registerServe } from './serve.js';
+
+/** `orderly <command>`: every entry point of the project. */
+export async function main(argv: readonly string[]): Promise<void> {
+  const program = new Command('orderly').version(VERSION).description('Orderly — order orchestration engine');
+  registerServe(program);
+  registerKeys(program);
+  await program.parseAsync([...argv]);
+}

@@ -1,0 +1,77 @@
+/** Versioned SQLite migrations, applied in order at start; never edit one that has shipped. */
+export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'ledger',
+    sql: `
+      CREATE TABLE streams (
+        stream_id TEXT PRIMARY KEY,
+        stream_type TEXT NOT NULL,
+        version INTEGER NOT NULL
+      );
+      CREATE TABLE events (
+        position INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id TEXT NOT NULL UNIQUE,
+        stream_id TEXT NOT NULL,
+        stream_type TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        schema_version INTEGER NOT NULL,
+        occurred_at TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        data TEXT NOT NULL,
+        metadata TEXT NOT NULL,
+        UNIQUE (stream_id, version)
+      );
+      CREATE TABLE idempotency (
+        scope TEXT NOT NULL,
+        key TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (scope, key)
+      );
+      CREATE TABLE external_refs (
+        channel TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        order_id TEXT NOT NULL,
+        PRIMARY KEY (channel, external_id)
+      );
+      CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        destination TEXT NOT NULL,
+        partition_key TEXT NOT NULL,
+        type TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        available_at TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX outbox_pending ON outbox (status, seq);
+      CREATE TABLE orders (
+        id TEXT PRIMARY KEY,
+        channel TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        view TEXT NOT NULL
+      );
+      CREATE INDEX orders_external ON orders (external_id, channel);
+      CREATE INDEX orders_status ON orders (status, id);
+      CREATE INDEX orders_channel ON orders (channel, id);
+      CREATE TABLE identities (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        key_hash TEXT NOT NULL UNIQUE,
+        scopes TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+    `,
+  },
+];
