@@ -51,13 +51,13 @@ export function commandContext(req: FastifyRequest, identity: Identity): Command
 export function ifMatchVersion(req: FastifyRequest): number | undefined {
   const raw = req.headers['if-match'];
   if (raw === undefined || raw === '*') return undefined;
-  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(String(raw));
+  const m = /^\s*(?:W\/)?(?:"(\d{1,9})"|(\d{1,9}))\s*$/.exec(String(raw));
   if (!m) {
     throw new ProblemError('validation_failed', 'If-Match must be an order version as returned in ETag, e.g. "3"', [
       { path: 'header.If-Match', message: 'must be an ETag such as "3"' },
     ]);
   }
-  return Number(m[1]);
+  return Number(m[1] ?? m[2]);
 }
 
 export const etag = (version: number): string => `"${version}"`;

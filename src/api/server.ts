@@ -25,6 +25,8 @@ export function buildServer(deps: ApiDeps, options: ServerOptions): FastifyInsta
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
+  // JSON only: a text/plain body is 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
   app.decorateRequest('identity', undefined);
   app.decorateRequest('correlationId', '');
 

@@ -26,6 +26,15 @@ const post = (url: string, key: string, body: unknown) =>
     body: JSON.stringify(body),
   });
 
+async function waitFor<T>(probe: () => T | undefined, ms = 5000): Promise<T | undefined> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined || Date.now() > until) return v;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 for (const store of e2eStores()) {
   describe(`orderly serve as a process (${store})`, () => {
     const cleanups: (() => Promise<void> | void)[] = [];
@@ -36,7 +45,7 @@ for (const store of e2eStores()) {
     const environment = async (): Promise<Record<string, string>> => {
       const dir = mkdtempSync(join(tmpdir(), 'orderly-proc-'));
       cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-      if (store === 'sqlite') return { ORDERLY_DATA_DIR: dir };
+      if (store === 'sqlite') return { ORDERLY_DATA_DIR: dir, DATABASE_URL: '' };
       const db = await createTestDatabase(`orderly_p_${randomUUID().replaceAll('-', '').slice(0, 16)}`);
       cleanups.push(() => db.drop());
       return { ORDERLY_DATA_DIR: dir, DATABASE_URL: db.url };
@@ -45,7 +54,8 @@ for (const store of e2eStores()) {
     it('prints a generated admin key once, and comes back on the same data after a restart', async () => {
       const env = { ...(await environment()), ORDERLY_BOOTSTRAP_API_KEY: '' };
       const first = await spawnService(env);
-      const key = /\n\s+(ork_[\w-]+)\s*\n/.exec(first.output())?.[1];
+      // The key goes to stdout beside the (asynchronous) log stream: wait for it to arrive.
+      const key = await waitFor(() => /\n\s+(ork_[\w-]+)\s*\n/.exec(first.output())?.[1]);
       expect(key, first.output()).toBeDefined();
       const created = await post(first.url, key!, order('P-1'));
       expect(created.status).toBe(201);
@@ -69,7 +79,8 @@ for (const store of e2eStores()) {
       const env = { ...(await environment()), ORDERLY_BOOTSTRAP_API_KEY: key };
       const svc = await spawnService(env);
       const inFlight = Array.from({ length: 40 }, (_, i) => post(svc.url, key, order(`T-${i}`)).then((r) => r.status, () => 'refused'));
-      await new Promise((r) => setTimeout(r, 15));
+      // Signal as soon as the first answer is back, with the others still in flight.
+      await Promise.race(inFlight);
       const exit = svc.stop('SIGTERM');
       const statuses = await Promise.all(inFlight);
       expect(await exit).toBe(0);

@@ -4,11 +4,6 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
     version: 1,
     name: 'ledger',
     sql: `
-      CREATE TABLE streams (
-        stream_id TEXT PRIMARY KEY,
-        stream_type TEXT NOT NULL,
-        version INTEGER NOT NULL
-      );
       CREATE TABLE events (
         position INTEGER PRIMARY KEY AUTOINCREMENT,
         event_id TEXT NOT NULL UNIQUE,

@@ -48,11 +48,9 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
     let lastPosition: number | undefined;
     if (unit.append) {
       const a = unit.append;
-      const current = (q.getStream.get(a.streamId) as { version: number } | undefined)?.version ?? 0;
+      // The stream's version is its highest event version (unique (stream_id, version) index).
+      const current = (q.getStream.get(a.streamId) as { version: number | null }).version ?? 0;
       if (current !== a.expectedVersion) return { ok: false, reason: 'version_conflict', actualVersion: current };
-      const next = a.expectedVersion + a.events.length;
-      if (a.expectedVersion === 0) q.insertStream.run(a.streamId, a.streamType, next);
-      else q.bumpStream.run(next, a.streamId);
       a.events.forEach((e, i) => {
         const r = q.insertEvent.run(
           e.eventId, a.streamId, a.streamType, a.expectedVersion + i + 1, e.type, e.schemaVersion,
@@ -178,9 +176,7 @@ function prepare(db: Database.Database) {
     savepoint: db.prepare('SAVEPOINT unit'),
     rollbackTo: db.prepare('ROLLBACK TO unit'),
     release: db.prepare('RELEASE unit'),
-    getStream: db.prepare('SELECT version FROM streams WHERE stream_id = ?'),
-    insertStream: db.prepare('INSERT INTO streams (stream_id, stream_type, version) VALUES (?, ?, ?)'),
-    bumpStream: db.prepare('UPDATE streams SET version = ? WHERE stream_id = ?'),
+    getStream: db.prepare('SELECT max(version) AS version FROM events WHERE stream_id = ?'),
     insertEvent: db.prepare(
       `INSERT INTO events (event_id, stream_id, stream_type, version, type, schema_version, occurred_at, recorded_at, data, metadata)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -1,0 +1,134 @@
+/**
+ * bench/intake: POST /v1/orders over loopback from a separate client process, on SQLite
+ * (synchronous=FULL: every commit fsynced) and PostgreSQL, with the raw store write limit for the
+ * same rows measured in the same run. Prints a markdown report; writes JSON to bench/out/.
+ *
+ *   npm run bench -- intake [--seconds 10] [--concurrency 32] [--repeat 3] [--stores sqlite,postgres]
+ *
+ * PostgreSQL needs DATABASE_URL (a server where the bench may create and drop a database).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { createSqliteStore } from '../../src/store/sqlite/sqliteStore.js';
+import type { Store } from '../../src/store/port.js';
+import { spawnService } from '../../test/support/process.js';
+import { median } from '../lib/stats.js';
+import { rawWriteRate } from './raw.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+};
+const seconds = Number(arg('seconds', '10'));
+const concurrency = Number(arg('concurrency', '32'));
+const repeat = Number(arg('repeat', '3'));
+const stores = arg('stores', process.env.DATABASE_URL ? 'sqlite,postgres' : 'sqlite').split(',');
+const KEY = `bench-admin-${randomUUID()}`;
+
+interface ClientResult { ordersPerSecond: number; p50ms: number; p99ms: number; requests: number; ok: number; statuses: Record<string, number> }
+
+function runClient(url: string, tag: string): Promise<ClientResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/intake/client.ts', url, KEY, String(concurrency), String(seconds), '2', tag], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim()) as ClientResult) : reject(new Error(`client exited ${code}`))));
+  });
+}
+
+async function withDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
+  const base = process.env.DATABASE_URL;
+  if (!base) throw new Error('DATABASE_URL is required for the PostgreSQL run');
+  const name = `orderly_bench_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  try {
+    return await fn(url.toString());
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+async function rawFor(open: () => Promise<Store>): Promise<{ batched: number; single: number }> {
+  const store = await open();
+  await store.migrate();
+  try {
+    const batched = await rawWriteRate(store, 20_000, 100, 'b');
+    const single = await rawWriteRate(store, 2_000, 1, 's');
+    return { batched, single };
+  } finally {
+    await store.close();
+  }
+}
+
+async function httpFor(env: Record<string, string>): Promise<ClientResult[]> {
+  const svc = await spawnService({ ...env, ORDERLY_BOOTSTRAP_API_KEY: KEY, LOG_LEVEL: 'info' });
+  try {
+    const runs: ClientResult[] = [];
+    for (let r = 0; r < repeat; r++) runs.push(await runClient(svc.url, `${Date.now()}-${r}`));
+    return runs;
+  } finally {
+    await svc.stop();
+  }
+}
+
+const results: Record<string, unknown> = {};
+const rows: string[] = [];
+for (const store of stores) {
+  const dir = mkdtempSync(join(tmpdir(), 'orderly-bench-'));
+  try {
+    let raw: { batched: number; single: number };
+    let runs: ClientResult[];
+    if (store === 'sqlite') {
+      raw = await rawFor(async () => createSqliteStore(join(dir, 'raw.db'), { synchronous: 'FULL' }));
+      runs = await httpFor({ ORDERLY_DATA_DIR: dir, ORDERLY_SQLITE_SYNCHRONOUS: 'FULL' });
+    } else {
+      const { createPostgresStore } = await import('../../src/store/postgres/postgresStore.js');
+      raw = await withDatabase((url) => rawFor(async () => createPostgresStore(url)));
+      runs = await withDatabase((url) => httpFor({ ORDERLY_DATA_DIR: dir, DATABASE_URL: url }));
+    }
+    const summary = {
+      ordersPerSecond: median(runs.map((r) => r.ordersPerSecond)),
+      p50ms: median(runs.map((r) => r.p50ms)),
+      p99ms: median(runs.map((r) => r.p99ms)),
+      nonCreated: runs.reduce((s, r) => s + (r.requests - r.ok), 0),
+      raw,
+      runs,
+    };
+    results[store] = summary;
+    rows.push(
+      `| ${store} | ${summary.ordersPerSecond} | ${summary.p50ms} | ${summary.p99ms} | ${runs.map((r) => r.ordersPerSecond).join(' / ')} | ${raw.batched} | ${raw.single} | ${round2(summary.ordersPerSecond / raw.single)}× |`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+const report = [
+  `bench/intake — ${new Date().toISOString()} — ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}`,
+  `POST /v1/orders, 2-line orders, unique keys, concurrency ${concurrency}, ${seconds} s × ${repeat} runs after 2 s warm-up (medians); SQLite synchronous=FULL`,
+  '',
+  '| store | orders/s (median) | p50 ms | p99 ms | runs orders/s | raw batched units/s (100/tx) | raw units/s (1/tx) | HTTP ÷ raw 1/tx |',
+  '|---|---|---|---|---|---|---|---|',
+  ...rows,
+].join('\n');
+process.stdout.write(`${report}\n`);
+mkdirSync(join(ROOT, 'bench/out'), { recursive: true });
+writeFileSync(join(ROOT, 'bench/out', `intake-${Date.now()}.json`), JSON.stringify({ concurrency, seconds, repeat, results }, null, 2));
