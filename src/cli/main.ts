@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { VERSION } from '../app/runtime.js';
+import { registerEdiCommands } from './edi.js';
 import { registerKeys } from './keys.js';
 import { registerServe } from './serve.js';
 
@@ -8,5 +9,6 @@ export async function main(argv: readonly string[]): Promise<void> {
   const program = new Command('orderly').version(VERSION).description('Orderly — order orchestration engine');
   registerServe(program);
   registerKeys(program);
+  registerEdiCommands(program);
   await program.parseAsync([...argv]);
 }
