@@ -27,6 +27,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     identity?: Identity;
     correlationId: string;
+    /** The body as received, for signature verification. */
+    rawBody?: string;
   }
 }
 

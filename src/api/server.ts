@@ -1,6 +1,7 @@
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import secureJson from 'secure-json-parse';
 import type { ApiDeps } from './context.js';
 import { buildOpenApi } from './openapi.js';
 import { ProblemError, problem, sendProblem } from './problem.js';
@@ -13,6 +14,9 @@ export interface ServerOptions {
 }
 
 const CORRELATION = /^[\x21-\x7E]{1,128}$/;
+// A raw NUL, an escaped \u0000, or an escaped surrogate that is not part of a pair.
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
+const UNSTORABLE = /\u0000|\\u0000|\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f][0-9a-f]{2})|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}/i;
 
 /** The HTTP edge: auth, correlation ids, problem+json, metrics, and the routes. No business logic. */
 export function buildServer(deps: ApiDeps, options: ServerOptions): FastifyInstance {
@@ -25,8 +29,23 @@ export function buildServer(deps: ApiDeps, options: ServerOptions): FastifyInsta
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
-  // JSON only: a text/plain body is 415, not a string that fails validation.
-  app.removeContentTypeParser('text/plain');
+  // JSON only: a text/plain body is 415, not a string that fails validation. The JSON parser
+  // refuses prototype poisoning and characters no store can keep (NUL, lone surrogates), and
+  // keeps the raw body for signature checks.
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = body as string;
+    req.rawBody = text;
+    if (text.trim() === '') return done(new ProblemError('validation_failed', 'The body is empty; send a JSON object', [{ path: 'body', message: 'required' }]));
+    if (UNSTORABLE.test(text)) {
+      return done(new ProblemError('validation_failed', 'The body contains a NUL character or an unpaired UTF-16 surrogate', [{ path: 'body', message: 'invalid characters' }]));
+    }
+    try {
+      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+    } catch (err) {
+      done(new ProblemError('validation_failed', `The body is not valid JSON: ${(err as Error).message}`, [{ path: 'body', message: 'malformed JSON' }]));
+    }
+  });
   app.decorateRequest('identity', undefined);
   app.decorateRequest('correlationId', '');
 

@@ -19,7 +19,8 @@ export interface GroupCommitOptions {
  * durable commit then answers many callers — no caller is answered before its commit is durable.
  */
 export function createGroupCommitter(store: Store, options: GroupCommitOptions = {}): GroupCommitter {
-  const maxBatch = options.maxBatch ?? 512;
+  // PostgreSQL slows every session past 64 subtransactions in one transaction; stay below it.
+  const maxBatch = options.maxBatch ?? 64;
   let queue: { unit: UnitOfWork; resolve: (o: UnitOutcome) => void; reject: (e: unknown) => void }[] = [];
   let running: Promise<void> | undefined;
   const stats = { batches: 0, units: 0, maxBatch: 0 };
@@ -35,7 +36,10 @@ export function createGroupCommitter(store: Store, options: GroupCommitOptions =
         const outcomes = await store.commit(batch.map((b) => b.unit));
         batch.forEach((b, i) => b.resolve(outcomes[i] ?? { ok: false, reason: 'version_conflict', actualVersion: -1 }));
       } catch (err) {
-        batch.forEach((b) => b.reject(err));
+        if (batch.length === 1) batch[0]!.reject(err);
+        // An unexpected error (not a unit refusal) failed the whole transaction: commit the units
+        // one by one so only the unit that causes it fails, and the others are not punished.
+        else for (const b of batch) await store.commit([b.unit]).then((o) => b.resolve(o[0]!), b.reject);
       }
       stats.batches += 1;
       stats.units += batch.length;

@@ -4,9 +4,10 @@
  * same behaviour by one contract suite (test/contract).
  *
  * Writes go through `commit(units)`: every unit is applied in its own savepoint inside one shared
- * transaction (group commit). A unit that fails — version conflict, reused idempotency key,
- * duplicate external id, insufficient stock — rolls back alone and reports why; the others commit
- * together and are durable when the promise resolves.
+ * transaction (group commit). A unit that is refused — version conflict, reused idempotency key,
+ * duplicate external id — rolls back alone and reports why; the others commit together and are
+ * durable when the promise resolves. Any other error rejects the whole call (the group committer
+ * then retries the units one by one to isolate it).
  */
 export interface EventMetadata {
   readonly correlationId: string;
@@ -82,6 +83,7 @@ export interface UnitOfWork {
     readonly streamType: string;
     /** 0 = the stream must not exist yet. */
     readonly expectedVersion: number;
+    /** At least one event. */
     readonly events: readonly NewEvent[];
     readonly recordedAt: string;
   };

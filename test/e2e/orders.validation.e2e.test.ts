@@ -204,3 +204,32 @@ for (const store of e2eStores()) {
     });
   });
 }
+
+for (const store of e2eStores()) {
+  describe(`characters no store can keep (${store})`, () => {
+    let srv: Awaited<ReturnType<typeof startTestServer>>;
+    beforeAll(async () => {
+      srv = await startTestServer(store);
+    });
+    afterAll(async () => srv.close());
+    for (const [name, raw] of [
+      ['escaped NUL', '"A\\u0000B"'],
+      ['lone high surrogate', '"A\\ud800B"'],
+      ['lone low surrogate', '"A\\udc00B"'],
+    ] as const) {
+      it(`refuses ${name} with 400 and writes nothing`, async () => {
+        const rawBody = `{"externalId":${raw},"channel":"web","currency":"USD","shipTo":{"country":"US"},"lines":[{"lineId":"1","sku":"S","quantity":1,"unitPrice":1}]}`;
+        const res = await srv.api('/v1/orders', { rawBody });
+        expect(res.status).toBe(400);
+        expect(res.body.code).toBe('validation_failed');
+        expect((await srv.api('/v1/orders')).body.items).toEqual([]);
+      });
+    }
+    it('accepts a proper surrogate pair (an emoji)', async () => {
+      const rawBody = `{"externalId":"E-\\ud83d\\ude00","channel":"web","currency":"USD","shipTo":{"country":"US"},"lines":[{"lineId":"1","sku":"S","quantity":1,"unitPrice":1}]}`;
+      const res = await srv.api('/v1/orders', { rawBody });
+      expect(res.status).toBe(201);
+      expect(res.body.externalId).toBe('E-😀');
+    });
+  });
+}

@@ -17,7 +17,7 @@ export interface TestServer {
   /** Every log line the server wrote, for asserting that no PII was logged. */
   readonly logs: string[];
   /** fetch against the server with the admin key (override headers per call). */
-  api(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string }): Promise<{ status: number; headers: Headers; body: any }>;
+  api(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string }): Promise<{ status: number; headers: Headers; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests inspect arbitrary JSON
   close(): Promise<void>;
 }
 

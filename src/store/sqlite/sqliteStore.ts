@@ -136,10 +136,22 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
     async listOrders(query: OrderQuery) {
       const where: string[] = [];
       const args: (string | number)[] = [];
-      if (query.channel !== undefined) (where.push('channel = ?'), args.push(query.channel));
-      if (query.externalId !== undefined) (where.push('external_id = ?'), args.push(query.externalId));
-      if (query.status !== undefined) (where.push('status = ?'), args.push(query.status));
-      if (query.beforeId !== undefined) (where.push('id < ?'), args.push(query.beforeId));
+      if (query.channel !== undefined) {
+        where.push('channel = ?');
+        args.push(query.channel);
+      }
+      if (query.externalId !== undefined) {
+        where.push('external_id = ?');
+        args.push(query.externalId);
+      }
+      if (query.status !== undefined) {
+        where.push('status = ?');
+        args.push(query.status);
+      }
+      if (query.beforeId !== undefined) {
+        where.push('id < ?');
+        args.push(query.beforeId);
+      }
       const sql = `SELECT * FROM orders ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
       return (db.prepare(sql).all(...args, query.limit) as OrderDbRow[]).map(toOrderRow);
     },

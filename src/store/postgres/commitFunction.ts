@@ -1,0 +1,155 @@
+/**
+ * `orderly_commit(units jsonb) RETURNS jsonb`: the whole group commit in one round trip.
+ *
+ * The TS side sends the batch as one jsonb array (`encodeBatch` in postgresStore.ts) and gets back
+ * a jsonb array of outcomes in unit order. The function
+ *
+ * 1. takes `pg_advisory_xact_lock(COMMIT_LOCK_KEY)` first: writers are serialised, so event
+ *    positions and outbox seqs are drawn from their sequences in commit order, and since the lock
+ *    is released only after the commit is visible, a `readAll` consumer that has read position N
+ *    never later finds a committed event below N. Anything else that ever writes events or outbox
+ *    rows must go through this function (or take the same lock). The lock also makes the checks
+ *    below race-free between processes;
+ * 2. applies each unit inside its own BEGIN … EXCEPTION block (a subtransaction, i.e. a
+ *    savepoint), with the same checks in the same order and the same outcomes as the SQLite
+ *    adapter: idempotency key exists → duplicate external ref → stream version ≠ expected; then
+ *    the events (versions expected+1…), the external ref, the idempotency record, outbox rows and
+ *    the order row. Each check *is* the write (INSERT … ON CONFLICT DO NOTHING, or a
+ *    compare-and-set UPDATE of the stream version), so an accepted unit costs six statements; a
+ *    refused unit raises the private SQLSTATE 'OR001' to roll its savepoint back, leaving nothing;
+ * 3. catches unique_violation as a safety net for writers that did not take the lock and maps it
+ *    by constraint name to the same outcomes. Any other error — e.g. a duplicate event id or
+ *    outbox id, which the SQLite adapter also throws on — fails the whole batch, as it does there.
+ *
+ * Every accepted unit writes, so it takes a subtransaction id; past 64 in one transaction the
+ * backend's subtransaction cache overflows and concurrent snapshots get slower (pg_subtrans
+ * lookups). Keep group-commit batches at or below 64 units.
+ *
+ * Shipped migrations must not change: a new version of the function is a new constant used by a
+ * new migration (CREATE OR REPLACE keeps the OID, so prepared statements stay valid).
+ */
+
+/** 'orderly' + 0x01, as a bigint: held by every commit transaction. */
+export const COMMIT_LOCK_KEY = '8030591472429201665';
+
+export const COMMIT_FUNCTION_V1 = `
+CREATE OR REPLACE FUNCTION orderly_commit(units jsonb) RETURNS jsonb
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  u jsonb;
+  a jsonb;
+  idem jsonb;
+  xref jsonb;
+  o jsonb;
+  outcome jsonb;
+  outcomes jsonb[] := '{}';
+  expected integer;
+  actual integer;
+  last_pos bigint;
+  cname text;
+BEGIN
+  PERFORM pg_advisory_xact_lock(${COMMIT_LOCK_KEY});
+  FOR u IN SELECT j.value FROM jsonb_array_elements(units) WITH ORDINALITY AS j ORDER BY j.ordinality LOOP
+    a := u->'append';
+    idem := u->'idempotency';
+    xref := u->'externalRef';
+    o := u->'orderRow';
+    outcome := NULL;
+    last_pos := NULL;
+    BEGIN
+      IF idem IS NOT NULL THEN
+        INSERT INTO idempotency (scope, key, fingerprint, status, body, created_at)
+        VALUES (idem->>'scope', idem->>'key', idem->>'fingerprint', (idem->>'status')::integer,
+                COALESCE(idem->'body', 'null'::jsonb), idem->>'createdAt')
+        ON CONFLICT (scope, key) DO NOTHING;
+        IF NOT FOUND THEN
+          outcome := '{"ok": false, "reason": "idempotency_key_exists"}'::jsonb;
+          RAISE SQLSTATE 'OR001';
+        END IF;
+      END IF;
+
+      IF xref IS NOT NULL THEN
+        INSERT INTO external_refs (channel, external_id, order_id)
+        VALUES (xref->>'channel', xref->>'externalId', xref->>'orderId')
+        ON CONFLICT (channel, external_id) DO NOTHING;
+        IF NOT FOUND THEN
+          outcome := jsonb_build_object('ok', false, 'reason', 'duplicate_external', 'orderId',
+            (SELECT r.order_id FROM external_refs r
+              WHERE r.channel = xref->>'channel' AND r.external_id = xref->>'externalId'));
+          RAISE SQLSTATE 'OR001';
+        END IF;
+      END IF;
+
+      IF a IS NOT NULL THEN
+        expected := (a->>'expectedVersion')::integer;
+        IF expected = 0 THEN
+          INSERT INTO streams (stream_id, stream_type, version)
+          VALUES (a->>'streamId', a->>'streamType', jsonb_array_length(a->'events'))
+          ON CONFLICT (stream_id) DO NOTHING;
+        ELSE
+          UPDATE streams SET version = expected + jsonb_array_length(a->'events')
+           WHERE stream_id = a->>'streamId' AND version = expected;
+        END IF;
+        IF NOT FOUND THEN
+          SELECT s.version INTO actual FROM streams s WHERE s.stream_id = a->>'streamId';
+          outcome := jsonb_build_object('ok', false, 'reason', 'version_conflict', 'actualVersion', COALESCE(actual, 0));
+          RAISE SQLSTATE 'OR001';
+        END IF;
+
+        WITH ins AS (
+          INSERT INTO events (event_id, stream_id, stream_type, version, type, schema_version,
+                              occurred_at, recorded_at, data, metadata)
+          SELECT e.value->>'eventId', a->>'streamId', a->>'streamType', expected + e.ordinality::integer,
+                 e.value->>'type', (e.value->>'schemaVersion')::integer, e.value->>'occurredAt',
+                 a->>'recordedAt', COALESCE(e.value->'data', 'null'::jsonb), COALESCE(e.value->'metadata', 'null'::jsonb)
+            FROM jsonb_array_elements(a->'events') WITH ORDINALITY AS e
+           ORDER BY e.ordinality
+          RETURNING position
+        )
+        SELECT max(ins.position) INTO last_pos FROM ins;
+      END IF;
+
+      IF u ? 'outbox' THEN
+        INSERT INTO outbox (id, destination, partition_key, type, payload, idempotency_key, available_at, created_at)
+        SELECT m.value->>'id', m.value->>'destination', m.value->>'partitionKey', m.value->>'type',
+               COALESCE(m.value->'payload', 'null'::jsonb), m.value->>'idempotencyKey',
+               (m.value->>'createdAt')::timestamptz, m.value->>'createdAt'
+          FROM jsonb_array_elements(u->'outbox') WITH ORDINALITY AS m
+         ORDER BY m.ordinality;
+      END IF;
+
+      IF o IS NOT NULL THEN
+        INSERT INTO orders (id, channel, external_id, status, version, created_at, updated_at, view)
+        VALUES (o->>'id', o->>'channel', o->>'externalId', o->>'status', (o->>'version')::integer,
+                o->>'createdAt', o->>'updatedAt', COALESCE(o->'view', 'null'::jsonb))
+        ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, version = EXCLUDED.version,
+          updated_at = EXCLUDED.updated_at, view = EXCLUDED.view;
+      END IF;
+
+      outcome := CASE WHEN last_pos IS NULL THEN '{"ok": true}'::jsonb
+                      ELSE jsonb_build_object('ok', true, 'lastPosition', last_pos) END;
+    EXCEPTION
+      WHEN SQLSTATE 'OR001' THEN
+        NULL; -- a refused unit: outcome is set, its subtransaction rolled back
+      WHEN unique_violation THEN
+        -- Safety net: a writer that did not take the commit lock won a race.
+        GET STACKED DIAGNOSTICS cname = CONSTRAINT_NAME;
+        IF cname = 'idempotency_pkey' THEN
+          outcome := '{"ok": false, "reason": "idempotency_key_exists"}'::jsonb;
+        ELSIF cname = 'external_refs_pkey' THEN
+          outcome := jsonb_build_object('ok', false, 'reason', 'duplicate_external', 'orderId',
+            (SELECT r.order_id FROM external_refs r
+              WHERE r.channel = xref->>'channel' AND r.external_id = xref->>'externalId'));
+        ELSIF cname IN ('streams_pkey', 'events_stream_version_key') THEN
+          SELECT s.version INTO actual FROM streams s WHERE s.stream_id = a->>'streamId';
+          outcome := jsonb_build_object('ok', false, 'reason', 'version_conflict', 'actualVersion', COALESCE(actual, 0));
+        ELSE
+          RAISE;
+        END IF;
+    END;
+    outcomes := array_append(outcomes, outcome);
+  END LOOP;
+  RETURN to_jsonb(outcomes);
+END
+$fn$;
+`;

@@ -1,0 +1,150 @@
+import type pg from 'pg';
+import { COMMIT_FUNCTION_V1 } from './commitFunction.js';
+
+/**
+ * Versioned PostgreSQL migrations, applied in order at start; never edit one that has shipped.
+ *
+ * Same tables as the SQLite adapter. Differences: JSON columns are JSONB; positions and outbox
+ * seqs are bigint (returned as numbers); the port's timestamps are stored as the exact text the
+ * port received (it compares them as strings), except `outbox.available_at`, a timestamptz that
+ * only the outbox dispatcher reads (`available_at <= now()`). Identifier columns use the "C"
+ * collation so that ordering and the `id < cursor` pagination are bytewise, as in SQLite, whatever
+ * the database's default collation.
+ */
+export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'ledger',
+    sql: `
+      CREATE TABLE streams (
+        stream_id text COLLATE "C" NOT NULL,
+        stream_type text NOT NULL,
+        version integer NOT NULL,
+        CONSTRAINT streams_pkey PRIMARY KEY (stream_id)
+      );
+      CREATE TABLE events (
+        position bigserial NOT NULL,
+        event_id text COLLATE "C" NOT NULL,
+        stream_id text COLLATE "C" NOT NULL,
+        stream_type text NOT NULL,
+        version integer NOT NULL,
+        type text NOT NULL,
+        schema_version integer NOT NULL,
+        occurred_at text NOT NULL,
+        recorded_at text NOT NULL,
+        data jsonb NOT NULL,
+        metadata jsonb NOT NULL,
+        CONSTRAINT events_pkey PRIMARY KEY (position),
+        CONSTRAINT events_event_id_key UNIQUE (event_id),
+        CONSTRAINT events_stream_version_key UNIQUE (stream_id, version)
+      );
+      CREATE TABLE idempotency (
+        scope text COLLATE "C" NOT NULL,
+        key text COLLATE "C" NOT NULL,
+        fingerprint text NOT NULL,
+        status integer NOT NULL,
+        body jsonb NOT NULL,
+        created_at text NOT NULL,
+        CONSTRAINT idempotency_pkey PRIMARY KEY (scope, key)
+      );
+      CREATE TABLE external_refs (
+        channel text COLLATE "C" NOT NULL,
+        external_id text COLLATE "C" NOT NULL,
+        order_id text COLLATE "C" NOT NULL,
+        CONSTRAINT external_refs_pkey PRIMARY KEY (channel, external_id)
+      );
+      CREATE TABLE outbox (
+        seq bigserial NOT NULL,
+        id text COLLATE "C" NOT NULL,
+        destination text COLLATE "C" NOT NULL,
+        partition_key text COLLATE "C" NOT NULL,
+        type text NOT NULL,
+        payload jsonb NOT NULL,
+        idempotency_key text COLLATE "C" NOT NULL,
+        status text NOT NULL DEFAULT 'pending',
+        attempts integer NOT NULL DEFAULT 0,
+        available_at timestamptz NOT NULL,
+        created_at text NOT NULL,
+        CONSTRAINT outbox_pkey PRIMARY KEY (seq),
+        CONSTRAINT outbox_id_key UNIQUE (id),
+        CONSTRAINT outbox_idempotency_key_key UNIQUE (idempotency_key),
+        CONSTRAINT outbox_status_check CHECK (status IN ('pending', 'dispatched', 'dead'))
+      );
+      -- Claims: SELECT … WHERE status = 'pending' AND available_at <= now() ORDER BY seq
+      -- LIMIT n FOR UPDATE SKIP LOCKED walks this small partial index oldest first.
+      CREATE INDEX outbox_pending ON outbox (seq) WHERE status = 'pending';
+      CREATE TABLE orders (
+        id text COLLATE "C" NOT NULL,
+        channel text COLLATE "C" NOT NULL,
+        external_id text COLLATE "C" NOT NULL,
+        status text COLLATE "C" NOT NULL,
+        version integer NOT NULL,
+        created_at text NOT NULL,
+        updated_at text NOT NULL,
+        view jsonb NOT NULL,
+        CONSTRAINT orders_pkey PRIMARY KEY (id)
+      );
+      CREATE INDEX orders_external ON orders (external_id, channel);
+      CREATE INDEX orders_status ON orders (status, id);
+      CREATE INDEX orders_channel ON orders (channel, id);
+      CREATE TABLE identities (
+        id text COLLATE "C" NOT NULL,
+        name text NOT NULL,
+        key_hash text COLLATE "C" NOT NULL,
+        scopes jsonb NOT NULL,
+        created_at text NOT NULL,
+        CONSTRAINT identities_pkey PRIMARY KEY (id),
+        CONSTRAINT identities_key_hash_key UNIQUE (key_hash)
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'commit_function',
+    sql: COMMIT_FUNCTION_V1,
+  },
+];
+
+/** 'orderly' + 0x00, as a bigint: held while migrations are checked and applied. */
+export const MIGRATION_LOCK_KEY = '8030591472429201664';
+
+/**
+ * Applies the pending migrations in one transaction under a transaction-level advisory lock, so
+ * processes starting together wait for each other instead of racing: the first applies them, the
+ * others then find nothing to do. Returns the versions this call applied.
+ */
+export async function applyMigrations(pool: pg.Pool): Promise<number[]> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    try {
+      await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS schema_migrations (
+           version integer PRIMARY KEY,
+           name text NOT NULL,
+           applied_at timestamptz NOT NULL DEFAULT now()
+         )`,
+      );
+      const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+      const done = new Set(rows.map((r) => r.version));
+      const applied: number[] = [];
+      for (const m of POSTGRES_MIGRATIONS) {
+        if (done.has(m.version)) continue;
+        await client.query(m.sql);
+        await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+        applied.push(m.version);
+      }
+      await client.query('COMMIT');
+      return applied;
+    } catch (err) {
+      await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
+        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+      });
+      throw err;
+    }
+  } finally {
+    client.release(broken);
+  }
+}
