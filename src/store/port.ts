@@ -77,6 +77,28 @@ export interface OrderRow {
   readonly view: unknown;
 }
 
+/** A change to the reserved count of one inventory position. */
+export interface InventoryOp {
+  readonly nodeId: string;
+  readonly sku: string;
+  readonly quantity: number;
+}
+
+/** Reserve only if on hand − reserved − safety stock ≥ quantity: an atomic conditional update. */
+export interface ReserveOp extends InventoryOp {
+  readonly safetyStock: number;
+}
+
+/** A routing decision with its full explanation, live or shadow, stored beside the order's events. */
+export interface DecisionRecord {
+  readonly decisionId: string;
+  readonly orderId: string;
+  readonly kind: 'live' | 'shadow';
+  readonly rulesetVersion: number;
+  readonly createdAt: string;
+  readonly decision: unknown;
+}
+
 export interface UnitOfWork {
   readonly append?: {
     readonly streamId: string;
@@ -91,13 +113,47 @@ export interface UnitOfWork {
   readonly externalRef?: { readonly channel: string; readonly externalId: string; readonly orderId: string };
   readonly outbox?: readonly OutboxMessage[];
   readonly orderRow?: OrderRow;
+  /** Reservations taken with the events; any one short of stock refuses the whole unit. */
+  readonly reserve?: readonly ReserveOp[];
+  /** Reservations given back (cancelled, re-routed) or consumed. */
+  readonly release?: readonly InventoryOp[];
+  readonly decisions?: readonly DecisionRecord[];
+  /** Fulfillments created per node and day, counted against daily capacity. */
+  readonly capacity?: readonly { readonly nodeId: string; readonly day: string; readonly fulfillments: number }[];
+  /** The order's SKUs that are backordered now (replaces the previous set), for backorder retry. */
+  readonly backorders?: { readonly orderId: string; readonly skus: readonly string[] };
 }
 
 export type UnitOutcome =
   | { readonly ok: true; readonly lastPosition?: number }
   | { readonly ok: false; readonly reason: 'version_conflict'; readonly actualVersion: number }
   | { readonly ok: false; readonly reason: 'idempotency_key_exists' }
-  | { readonly ok: false; readonly reason: 'duplicate_external'; readonly orderId: string };
+  | { readonly ok: false; readonly reason: 'duplicate_external'; readonly orderId: string }
+  | { readonly ok: false; readonly reason: 'insufficient_stock'; readonly nodeId: string; readonly sku: string };
+
+/** A fulfilment node as configured (the routing engine's RoutingNode document). */
+export interface NodeRecord {
+  readonly id: string;
+  readonly doc: unknown;
+  readonly updatedAt: string;
+}
+
+export interface PositionRow {
+  readonly nodeId: string;
+  readonly sku: string;
+  readonly onHand: number;
+  readonly reserved: number;
+  readonly asOf: string | null;
+}
+
+export interface RulesetRecord {
+  readonly version: number;
+  readonly name: string;
+  readonly doc: unknown;
+  readonly status: 'draft' | 'active' | 'shadow' | 'retired';
+  readonly createdAt: string;
+  readonly activatedAt: string | null;
+}
 
 export interface OrderQuery {
   readonly channel?: string;
@@ -127,6 +183,21 @@ export interface Store {
   listOrders(query: OrderQuery): Promise<OrderRow[]>;
   findOrderIdByExternal(channel: string, externalId: string): Promise<string | undefined>;
   listOutbox(afterSeq: number, limit: number): Promise<StoredOutboxMessage[]>;
+  putNode(node: NodeRecord): Promise<void>;
+  listNodes(): Promise<NodeRecord[]>;
+  /** Replaces on-hand for the SKUs listed; a SKU whose held asOf is newer than `asOf` is ignored. */
+  applySnapshot(nodeId: string, asOf: string, positions: readonly { sku: string; onHand: number }[]): Promise<{ applied: number; ignored: number }>;
+  /** Adds `delta` to on-hand once per `sourceId`; a repeat is 'duplicate' and changes nothing. */
+  applyAdjustment(adj: { nodeId: string; sku: string; delta: number; reason: string; sourceId: string; at: string }): Promise<'applied' | 'duplicate'>;
+  listPositions(filter: { nodeId?: string; skus?: readonly string[] }): Promise<PositionRow[]>;
+  capacityUsed(day: string): Promise<Record<string, number>>;
+  /** Order ids with a backordered line of any of these SKUs. */
+  backorderedOrders(skus: readonly string[], limit: number): Promise<string[]>;
+  createRuleset(name: string, doc: unknown, createdAt: string): Promise<RulesetRecord>;
+  listRulesets(): Promise<RulesetRecord[]>;
+  /** 'active' and 'shadow' are each held by at most one version; the previous holder is retired. */
+  setRulesetStatus(version: number, status: 'active' | 'shadow' | 'retired', at: string): Promise<RulesetRecord | undefined>;
+  listDecisions(query: { orderId: string } | { rulesetVersion: number; kind: 'live' | 'shadow'; limit: number; afterId?: string }): Promise<DecisionRecord[]>;
   createIdentity(identity: Identity, keyHash: string): Promise<void>;
   findIdentityByKeyHash(keyHash: string): Promise<Identity | undefined>;
   countIdentities(): Promise<number>;

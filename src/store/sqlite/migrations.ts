@@ -69,4 +69,63 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
       );
     `,
   },
+  {
+    version: 2,
+    name: 'inventory and routing',
+    sql: `
+      CREATE TABLE nodes (
+        id TEXT PRIMARY KEY,
+        doc TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE inventory (
+        node_id TEXT NOT NULL,
+        sku TEXT NOT NULL,
+        on_hand INTEGER NOT NULL DEFAULT 0,
+        reserved INTEGER NOT NULL DEFAULT 0 CHECK (reserved >= 0),
+        as_of TEXT,
+        PRIMARY KEY (node_id, sku)
+      );
+      CREATE INDEX inventory_sku ON inventory (sku);
+      CREATE TABLE inventory_adjustments (
+        source_id TEXT PRIMARY KEY,
+        node_id TEXT NOT NULL,
+        sku TEXT NOT NULL,
+        delta INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL
+      );
+      CREATE TABLE node_capacity (
+        node_id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        used INTEGER NOT NULL,
+        PRIMARY KEY (node_id, day)
+      );
+      CREATE TABLE order_backorders (
+        order_id TEXT NOT NULL,
+        sku TEXT NOT NULL,
+        PRIMARY KEY (sku, order_id)
+      );
+      CREATE INDEX order_backorders_order ON order_backorders (order_id);
+      CREATE TABLE rulesets (
+        version INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        activated_at TEXT
+      );
+      CREATE TABLE routing_decisions (
+        decision_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        order_id TEXT NOT NULL,
+        ruleset_version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        PRIMARY KEY (decision_id, kind)
+      );
+      CREATE INDEX routing_decisions_order ON routing_decisions (order_id, created_at);
+      CREATE INDEX routing_decisions_ruleset ON routing_decisions (ruleset_version, kind, decision_id);
+    `,
+  },
 ];

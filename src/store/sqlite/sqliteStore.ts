@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { prepareInventory } from './inventoryOps.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import type {
   Identity,
@@ -35,6 +36,8 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
 
   let s: ReturnType<typeof prepare> | undefined;
   const stmts = () => (s ??= prepare(db));
+  let inv: ReturnType<typeof prepareInventory> | undefined;
+  const inventory = () => (inv ??= prepareInventory(db));
 
   const applyUnit = (unit: UnitOfWork): UnitOutcome => {
     const q = stmts();
@@ -59,6 +62,8 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
         lastPosition = Number(r.lastInsertRowid);
       });
     }
+    const refused = inventory().applyUnit(unit);
+    if (refused) return refused;
     if (unit.externalRef) q.insertExternal.run(unit.externalRef.channel, unit.externalRef.externalId, unit.externalRef.orderId);
     if (unit.idempotency) {
       const r = unit.idempotency;
@@ -160,6 +165,39 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
     },
     async listOutbox(afterSeq, limit) {
       return (stmts().listOutbox.all(afterSeq, limit) as OutboxRow[]).map(toOutbox);
+    },
+    async putNode(node) {
+      inventory().putNode(node);
+    },
+    async listNodes() {
+      return inventory().listNodes();
+    },
+    async applySnapshot(nodeId, asOf, positions) {
+      return inventory().applySnapshot(nodeId, asOf, positions);
+    },
+    async applyAdjustment(adj) {
+      return inventory().applyAdjustment(adj);
+    },
+    async listPositions(filter) {
+      return inventory().listPositions(filter);
+    },
+    async capacityUsed(day) {
+      return inventory().capacityUsed(day);
+    },
+    async backorderedOrders(skus, limit) {
+      return inventory().backorderedOrders(skus, limit);
+    },
+    async createRuleset(name, doc, createdAt) {
+      return inventory().createRuleset(name, doc, createdAt);
+    },
+    async listRulesets() {
+      return inventory().listRulesets();
+    },
+    async setRulesetStatus(version, status, at) {
+      return inventory().setRulesetStatus(version, status, at);
+    },
+    async listDecisions(query) {
+      return inventory().listDecisions(query);
     },
     async createIdentity(identity: Identity, keyHash: string) {
       stmts().insertIdentity.run(identity.id, identity.name, keyHash, JSON.stringify(identity.scopes), identity.createdAt);
