@@ -6,6 +6,7 @@ import type { IdGenerator } from '../app/ids.js';
 import type { Metrics } from '../app/metrics.js';
 import type { CommandContext, CommandOutcome, IdempotencyIntent, OrderService } from '../app/orderService.js';
 import type { Identity, Store } from '../store/port.js';
+import type { RoutingContext } from '../app/routingContext.js';
 import type { createInFlightKeys } from './idempotency.js';
 import { requestFingerprint, requireIdempotencyKey } from './idempotency.js';
 import { ProblemError, fromDomainError } from './problem.js';
@@ -14,6 +15,7 @@ import { ProblemError, fromDomainError } from './problem.js';
 export interface ApiDeps {
   readonly store: Store;
   readonly orders: OrderService;
+  readonly routing: RoutingContext;
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly clock: Clock;
@@ -109,5 +111,40 @@ export function answer(deps: ApiDeps, reply: FastifyReply, outcome: CommandOutco
       throw new ProblemError('duplicate_order', `Order ${outcome.orderId} already has this channel and externalId`, [], { orderId: outcome.orderId });
     case 'idempotency_key_reused':
       throw new ProblemError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request (method, path or body)');
+  }
+}
+
+/**
+ * The idempotent pipeline for mutations outside an order stream (nodes, inventory, rulesets):
+ * the same key rules; the response is recorded after the action, which is itself naturally
+ * idempotent (a snapshot by asOf, an adjustment by sourceId, a node by id), so a crash between
+ * the two is harmless.
+ */
+export async function idempotentAction(
+  deps: ApiDeps,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  scope: string,
+  run: (identity: Identity) => Promise<{ status: number; body: unknown }>,
+): Promise<FastifyReply> {
+  const identity = requireScope(req, scope);
+  const key = requireIdempotencyKey(req);
+  const path = req.url.split('?')[0] ?? req.url;
+  const fingerprint = requestFingerprint(req.method, path, req.body);
+  const stored = await deps.store.getIdempotency(identity.id, key);
+  if (stored) {
+    if (stored.fingerprint !== fingerprint) throw new ProblemError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request (method, path or body)');
+    deps.metrics.duplicatesSuppressed.inc({ kind: 'idempotent_replay' });
+    return reply.code(stored.status).header('idempotent-replayed', 'true').send(stored.body);
+  }
+  if (!deps.inFlight.tryEnter(identity.id, key)) {
+    throw new ProblemError('request_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly');
+  }
+  try {
+    const result = await run(identity);
+    await deps.store.commit([{ idempotency: { scope: identity.id, key, fingerprint, status: result.status, body: result.body } }]);
+    return reply.code(result.status).send(result.body);
+  } finally {
+    deps.inFlight.leave(identity.id, key);
   }
 }

@@ -5,7 +5,10 @@ import secureJson from 'secure-json-parse';
 import type { ApiDeps } from './context.js';
 import { buildOpenApi } from './openapi.js';
 import { ProblemError, problem, sendProblem } from './problem.js';
+import { inventoryRoutes } from './routes/inventory.js';
 import { orderRoutes } from './routes/orders.js';
+import { routingRoutes } from './routes/routing.js';
+import { parse as parseYaml } from 'yaml';
 
 export interface ServerOptions {
   /** Largest accepted request body; larger gets 413 payload_too_large. */
@@ -44,6 +47,15 @@ export function buildServer(deps: ApiDeps, options: ServerOptions): FastifyInsta
       done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
     } catch (err) {
       done(new ProblemError('validation_failed', `The body is not valid JSON: ${(err as Error).message}`, [{ path: 'body', message: 'malformed JSON' }]));
+    }
+  });
+  // Rulesets may be uploaded as YAML.
+  app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string' }, (req, body, done) => {
+    req.rawBody = body as string;
+    try {
+      done(null, parseYaml(body as string, { maxAliasCount: 50 }));
+    } catch (err) {
+      done(new ProblemError('validation_failed', `The body is not valid YAML: ${(err as Error).message}`, [{ path: 'body', message: 'malformed YAML' }]));
     }
   });
   app.decorateRequest('identity', undefined);
@@ -121,5 +133,7 @@ export function buildServer(deps: ApiDeps, options: ServerOptions): FastifyInsta
   app.get('/openapi.json', async () => openapi);
 
   orderRoutes(app, deps);
+  inventoryRoutes(app, deps);
+  routingRoutes(app, deps);
   return app;
 }

@@ -16,6 +16,9 @@ export function createMetrics() {
     duplicatesSuppressed: new Counter({
       name: 'orderly_duplicates_suppressed_total', help: 'Requests answered by idempotent replay or refused as duplicates', labelNames: ['kind'], registers: [registry],
     }),
+    snapshotsIgnored: new Counter({
+      name: 'orderly_inventory_snapshot_positions_ignored_total', help: 'Snapshot positions ignored because a newer asOf was held', registers: [registry],
+    }),
     commitBatchSize: new Histogram({
       name: 'orderly_group_commit_batch_size', help: 'Units per group commit', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512], registers: [registry],
     }),

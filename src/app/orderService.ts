@@ -1,7 +1,9 @@
 import type { DomainError } from '../domain/result.js';
 import type { OrderCommand, OrderDraft, OrderEvent, OrderState, OrderView } from '../domain/order/index.js';
 import { EVENT_SCHEMA_VERSION, decide, fold, initialState, toOrderView, upcast } from '../domain/order/index.js';
-import type { EventMetadata, NewEvent, Store, StoredEvent, UnitOfWork } from '../store/port.js';
+import type { DecisionRecord, EventMetadata, InventoryOp, NewEvent, ReserveOp, Store, StoredEvent, UnitOfWork } from '../store/port.js';
+import type { PlannedRoute, RoutingContext } from './routingContext.js';
+import { safetyFor } from './routingContext.js';
 import type { Clock } from './clock.js';
 import type { GroupCommitter } from './groupCommitter.js';
 import type { IdGenerator } from './ids.js';
@@ -38,6 +40,10 @@ export type CommandOutcome =
 
 export interface OrderService {
   place(draft: OrderDraft, ctx: CommandContext, options?: CommandOptions): Promise<CommandOutcome>;
+  /** Hands back what is allocated at `nodeIds` (all when absent) and routes it again elsewhere. */
+  reroute(orderId: string, input: { nodeIds?: readonly string[]; reason: string }, ctx: CommandContext, options?: CommandOptions): Promise<CommandOutcome>;
+  /** Routes an order's backordered units again (after stock arrived); refused when nothing moves. */
+  retryBackorders(orderId: string, ctx: CommandContext): Promise<CommandOutcome>;
   execute(orderId: string, command: DistributiveOmit<OrderCommand, 'now'>, ctx: CommandContext, options?: CommandOptions): Promise<CommandOutcome>;
   get(orderId: string): Promise<OrderView | undefined>;
   events(orderId: string): Promise<StoredEvent[]>;
@@ -58,8 +64,10 @@ export function createOrderService(deps: {
   committer: GroupCommitter;
   clock: Clock;
   newId: IdGenerator;
+  /** Absent: orders are not routed (they stay unallocated). */
+  routing?: RoutingContext;
 }): OrderService {
-  const { store, committer, clock, newId } = deps;
+  const { store, committer, clock, newId, routing } = deps;
 
   const load = async (orderId: string) => {
     const stored = await store.readStream(orderId);
@@ -67,17 +75,36 @@ export function createOrderService(deps: {
     return { state, version: stored.length, createdAt: stored[0]?.recordedAt };
   };
 
-  const run = async (orderId: string, command: OrderCommand, ctx: CommandContext, options: CommandOptions): Promise<CommandOutcome> => {
+  /**
+   * Decides a sequence of steps on one stream and commits their events as one unit. A step is
+   * computed from the state the previous steps left (a routing plan needs the state after a
+   * release); an optional step that is refused is skipped. On a version conflict or a reservation
+   * that lost its stock to a concurrent order, everything is decided again on fresh state.
+   */
+  const run = async (orderId: string, steps: readonly StepFn[], ctx: CommandContext, options: CommandOptions, creating = false): Promise<CommandOutcome> => {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const now = clock.now();
-      const cmd = { ...command, now } as OrderCommand;
-      const { state, version, createdAt } = command.type === 'PlaceOrder' ? { state: initialState, version: 0, createdAt: undefined } : await load(orderId);
-      if (options.expectedVersion !== undefined && options.expectedVersion !== version && state.kind !== 'absent') {
-        return refusedConflict(options.expectedVersion, version);
+      const loaded = creating ? { state: initialState, version: 0, createdAt: undefined } : await load(orderId);
+      if (options.expectedVersion !== undefined && options.expectedVersion !== loaded.version && loaded.state.kind !== 'absent') {
+        return refusedConflict(options.expectedVersion, loaded.version);
       }
-      const decision = decide(cmd, state);
-      if (!decision.ok) return { kind: 'refused', error: decision.error };
-      const unit = buildUnit(orderId, state, version, createdAt ?? now, now, decision.value, ctx, options);
+      let state = loaded.state;
+      const events: OrderEvent[] = [];
+      const routes: PlannedRoute[] = [];
+      for (const stepFn of steps) {
+        const step = await stepFn(state, now);
+        if (!step) continue;
+        const decision = decide({ ...step.command, now } as OrderCommand, state);
+        if (!decision.ok) {
+          if (step.optional) continue;
+          return { kind: 'refused', error: decision.error };
+        }
+        events.push(...decision.value);
+        state = fold(decision.value, state);
+        if (step.route) routes.push(step.route);
+      }
+      if (events.length === 0) return { kind: 'refused', error: { code: 'illegal_transition', message: 'nothing to do' } };
+      const unit = buildUnit(orderId, loaded.state, loaded.version, loaded.createdAt ?? now, now, events, ctx, options, routes);
       const outcome = await committer.submit(unit.unit);
       if (outcome.ok) return { kind: 'ok', status: options.status ?? 200, view: unit.view };
       switch (outcome.reason) {
@@ -85,12 +112,30 @@ export function createOrderService(deps: {
           return replayOrReuse(options.idempotency!);
         case 'duplicate_external':
           return { kind: 'duplicate_order', orderId: outcome.orderId };
+        case 'insufficient_stock':
+          continue;
         case 'version_conflict':
           if (options.expectedVersion !== undefined) return refusedConflict(options.expectedVersion, outcome.actualVersion);
           continue;
       }
     }
     return { kind: 'refused', error: { code: 'version_conflict', message: `order ${orderId} kept changing; try again` } };
+  };
+
+  /** A routing step: plans on the state it is given, when routing is configured. */
+  const routeStep =
+    (optional: boolean, options: { excludeNodeIds?: readonly string[]; unallocatedOnly?: boolean } = {}): StepFn =>
+    async (state, now) => {
+      if (!routing || state.kind !== 'placed') return undefined;
+      const planned = await routing.plan(state.order, now, options);
+      return planned ? { command: planned.command, route: planned, optional } : undefined;
+    };
+
+  /** Whether the active ruleset routes at this point: on placement, or once payment is authorized. */
+  const routesNow = async (paymentAuthorized: boolean): Promise<boolean> => {
+    if (!routing) return false;
+    const { active } = await routing.rules();
+    return active.ruleset.routeOn === 'placement' || paymentAuthorized;
   };
 
   const replayOrReuse = async (intent: IdempotencyIntent): Promise<CommandOutcome> => {
@@ -108,6 +153,7 @@ export function createOrderService(deps: {
     events: readonly OrderEvent[],
     ctx: CommandContext,
     options: CommandOptions,
+    routes: readonly PlannedRoute[] = [],
   ): { unit: UnitOfWork; view: OrderView } => {
     const after = fold(events, before);
     if (after.kind !== 'placed') throw new Error('a decided order stream must hold an order');
@@ -145,6 +191,7 @@ export function createOrderService(deps: {
       ...(options.idempotency
         ? { idempotency: { ...options.idempotency, status: options.status ?? 200, body: view } }
         : {}),
+      ...inventoryEffects(before, after, events, routes, now),
     };
     return { unit, view };
   };
@@ -161,10 +208,28 @@ export function createOrderService(deps: {
         return { kind: 'duplicate_order', orderId: existing };
       }
       const orderId = newId('order');
-      return run(orderId, { type: 'PlaceOrder', orderId, order: draft, now: '' }, ctx, { status: 201, ...options });
+      const steps: StepFn[] = [async () => ({ command: { type: 'PlaceOrder', orderId, order: draft } })];
+      if (await routesNow(draft.payment !== undefined)) steps.push(routeStep(true));
+      return run(orderId, steps, ctx, { status: 201, ...options }, true);
     },
     async execute(orderId, command, ctx, options = {}) {
-      return run(orderId, { ...command, now: '' } as OrderCommand, ctx, options);
+      const steps: StepFn[] = [async () => ({ command })];
+      if (command.type === 'RecordPaymentAuthorization' && (await routesNow(true))) steps.push(routeStep(true, { unallocatedOnly: true }));
+      return run(orderId, steps, ctx, options);
+    },
+    async reroute(orderId, input, ctx, options = {}) {
+      return run(
+        orderId,
+        [
+          async () => ({ command: { type: 'ReleaseAllocation', reason: input.reason, ...(input.nodeIds ? { nodeIds: input.nodeIds } : {}) } }),
+          routeStep(true, input.nodeIds ? { excludeNodeIds: input.nodeIds } : {}),
+        ],
+        ctx,
+        options,
+      );
+    },
+    async retryBackorders(orderId, ctx) {
+      return run(orderId, [routeStep(false)], ctx, {});
     },
     async get(orderId) {
       const row = await store.getOrder(orderId);
@@ -173,6 +238,44 @@ export function createOrderService(deps: {
     async events(orderId) {
       return store.readStream(orderId);
     },
+  };
+}
+
+/** One step of a command: the command, whether its refusal may be skipped, and its routing plan. */
+type Step = { readonly command: DistributiveOmit<OrderCommand, 'now'>; readonly optional?: boolean; readonly route?: PlannedRoute };
+type StepFn = (state: OrderState, now: string) => Promise<Step | undefined>;
+
+/**
+ * The inventory side of a unit, derived from its events: reservations taken by OrderRouted (the
+ * store refuses the unit if one is short), reservations given back by cancellations and releases,
+ * the decisions' explanations, capacity used, and the order's backordered SKUs when they changed.
+ */
+function inventoryEffects(before: OrderState, after: OrderState, events: readonly OrderEvent[], routes: readonly PlannedRoute[], now: string): Partial<UnitOfWork> {
+  const reserve: ReserveOp[] = [];
+  const release: InventoryOp[] = [];
+  const capacity = new Map<string, number>();
+  for (const e of events) {
+    if (e.type === 'OrderRouted') {
+      const planned = routes.find((r) => r.command.decision.decisionId === e.data.decisionId);
+      for (const r of e.data.reservations) {
+        reserve.push({ nodeId: r.nodeId, sku: r.sku, quantity: r.quantity, safetyStock: planned ? safetyFor(planned.ruleset, planned.nodes, r.nodeId, r.sku) : 0 });
+      }
+      for (const f of e.data.fulfillments) capacity.set(f.nodeId, (capacity.get(f.nodeId) ?? 0) + 1);
+    }
+    if (e.type === 'OrderCancelled' || e.type === 'AllocationReleased') {
+      for (const r of e.data.releases ?? []) release.push({ nodeId: r.nodeId, sku: r.sku, quantity: r.quantity });
+    }
+  }
+  const decisions: DecisionRecord[] = routes.flatMap((r) => r.records);
+  const skus = (s: OrderState) => (s.kind === 'placed' ? s.order.lines.filter((l) => l.buckets.backordered > 0).map((l) => l.sku) : []);
+  const was = skus(before).join('\u0000');
+  const now_ = skus(after);
+  return {
+    ...(reserve.length ? { reserve } : {}),
+    ...(release.length ? { release } : {}),
+    ...(decisions.length ? { decisions } : {}),
+    ...(capacity.size ? { capacity: [...capacity].map(([nodeId, fulfillments]) => ({ nodeId, day: now.slice(0, 10), fulfillments })) } : {}),
+    ...(was !== now_.join('\u0000') && after.kind === 'placed' ? { backorders: { orderId: after.order.id, skus: [...new Set(now_)] } } : {}),
   };
 }
 

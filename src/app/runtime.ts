@@ -14,6 +14,7 @@ import { createGroupCommitter } from './groupCommitter.js';
 import { newId } from './ids.js';
 import { createMetrics } from './metrics.js';
 import { createOrderService } from './orderService.js';
+import { createRoutingContext } from './routingContext.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -47,10 +48,11 @@ export async function startOrderly(config: Config, log: Logger, clock: Clock = s
       metrics.commitSeconds.observe(seconds);
     },
   });
-  const orders = createOrderService({ store, committer, clock, newId });
+  const routing = createRoutingContext({ store, newId });
+  const orders = createOrderService({ store, committer, clock, newId, routing });
   const app = buildServer(
     {
-      store, orders, metrics, log, clock, newId,
+      store, orders, routing, metrics, log, clock, newId,
       authenticate: createAuthenticator(store),
       inFlight: createInFlightKeys(),
       ready: () => store.ping(),

@@ -16,6 +16,7 @@ export const ID_PREFIX = {
   return: 'ret_',
   event: 'evt_',
   identity: 'idn_',
+  decision: 'dec_',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

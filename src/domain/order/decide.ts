@@ -2,6 +2,7 @@ import type { BucketMove } from './buckets.js';
 import { CANCELLABLE_BEFORE_RELEASE } from './buckets.js';
 import type { OrderCommand } from './commands.js';
 import type { OrderEvent } from './events.js';
+import { decideReleaseAllocation, decideRoute, releasesFor } from './decideRouting.js';
 import { accepts } from './lifecycle.js';
 import type { Order, OrderState } from './state.js';
 import { deriveStatus } from './status.js';
@@ -58,6 +59,10 @@ export function decide(command: OrderCommand, state: OrderState): Result<readonl
       ]);
     case 'CancelOrder':
       return decideCancel(order, command);
+    case 'RouteOrder':
+      return decideRoute(order, command);
+    case 'ReleaseAllocation':
+      return decideReleaseAllocation(order, command);
     default:
       return assertNever(command);
   }
@@ -95,8 +100,12 @@ function decideCancel(order: Order, command: Extract<OrderCommand, { type: 'Canc
     }
   }
   if (moves.length === 0) return illegal('nothing is left to cancel before release');
+  const releases = moves.filter((m) => m.from === 'allocated').flatMap((m) => releasesFor(order, m.lineId, m.quantity));
   return ok([
-    { type: 'OrderCancelled', data: { reason: command.reason, scope: command.lines ? 'lines' : 'order', moves } },
+    {
+      type: 'OrderCancelled',
+      data: { reason: command.reason, scope: command.lines ? 'lines' : 'order', moves, ...(releases.length > 0 ? { releases } : {}) },
+    },
   ]);
 }
 

@@ -11,7 +11,9 @@ export type OrderEvent =
   | { readonly type: 'PaymentAuthorized'; readonly data: PaymentAuthorizedData }
   | { readonly type: 'OrderHeld'; readonly data: OrderHeldData }
   | { readonly type: 'HoldReleased'; readonly data: HoldReleasedData }
-  | { readonly type: 'OrderCancelled'; readonly data: OrderCancelledData };
+  | { readonly type: 'OrderCancelled'; readonly data: OrderCancelledData }
+  | { readonly type: 'OrderRouted'; readonly data: OrderRoutedData }
+  | { readonly type: 'AllocationReleased'; readonly data: AllocationReleasedData };
 
 export type OrderEventType = OrderEvent['type'];
 
@@ -41,6 +43,49 @@ export interface OrderCancelledData {
   /** `order`: everything cancellable was cancelled; `lines`: the quantities asked for. */
   readonly scope: 'order' | 'lines';
   readonly moves: readonly BucketMove[];
+  /** Reservations given back for cancelled allocated quantity (absent in events before routing). */
+  readonly releases?: readonly ReservationRelease[];
+}
+
+export interface FulfillmentLine {
+  readonly lineId: string;
+  readonly sku: string;
+  readonly quantity: number;
+}
+
+/** Stock held at a node for one line of one fulfillment (compensated by a ReservationRelease). */
+export interface ReservationHeld {
+  readonly reservationId: string;
+  readonly fulfillmentId: string;
+  readonly nodeId: string;
+  readonly lineId: string;
+  readonly sku: string;
+  readonly quantity: number;
+}
+
+export interface ReservationRelease {
+  readonly reservationId: string;
+  readonly nodeId: string;
+  readonly sku: string;
+  readonly quantity: number;
+}
+
+/** A routing decision applied: fulfillments created, stock reserved, the rest backordered. */
+export interface OrderRoutedData {
+  readonly decisionId: string;
+  readonly rulesetVersion: number;
+  readonly fulfillments: readonly { readonly fulfillmentId: string; readonly nodeId: string; readonly lines: readonly FulfillmentLine[] }[];
+  readonly reservations: readonly ReservationHeld[];
+  readonly backorders: readonly (FulfillmentLine & { readonly reason: string })[];
+  readonly moves: readonly BucketMove[];
+}
+
+/** Allocated quantity handed back (a node rejected or closed): reservations released, to be re-routed. */
+export interface AllocationReleasedData {
+  readonly reason: string;
+  readonly nodeIds: readonly string[];
+  readonly moves: readonly BucketMove[];
+  readonly releases: readonly ReservationRelease[];
 }
 
 /** Current schema version per event type; older versions are upcast on read (see upcast.ts). */
@@ -50,4 +95,6 @@ export const EVENT_SCHEMA_VERSION: Readonly<Record<OrderEventType, number>> = {
   OrderHeld: 1,
   HoldReleased: 1,
   OrderCancelled: 1,
+  OrderRouted: 1,
+  AllocationReleased: 1,
 };

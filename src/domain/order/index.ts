@@ -9,3 +9,4 @@ export * from './status.js';
 export * from './validateDraft.js';
 export * from './view.js';
 export * from './upcast.js';
+export * from './decideRouting.js';

@@ -8,6 +8,8 @@ const BEFORE_SHIPMENT: readonly LiveCommand[] = [
   'HoldOrder',
   'ReleaseHold',
   'CancelOrder',
+  'RouteOrder',
+  'ReleaseAllocation',
 ];
 
 /**
@@ -22,7 +24,7 @@ export const ORDER_LIFECYCLE: Readonly<Record<OrderStatus, readonly LiveCommand[
   partially_cancelled: BEFORE_SHIPMENT,
   partially_released: BEFORE_SHIPMENT,
   released: BEFORE_SHIPMENT,
-  partially_shipped: ['RecordPaymentAuthorization', 'HoldOrder', 'ReleaseHold', 'CancelOrder'],
+  partially_shipped: BEFORE_SHIPMENT,
   shipped: ['ReleaseHold'],
   delivered: ['ReleaseHold'],
   partially_returned: ['ReleaseHold'],

@@ -1,6 +1,6 @@
 import type { Bucket, Buckets } from './buckets.js';
 import { applyMove, emptyBuckets } from './buckets.js';
-import type { OrderEvent } from './events.js';
+import type { FulfillmentLine, OrderEvent, ReservationHeld, ReservationRelease } from './events.js';
 import type {
   Address,
   Customer,
@@ -27,6 +27,17 @@ export interface Order {
   readonly externalRefs: readonly ExternalRef[];
   readonly cancelReason?: string;
   readonly closed: boolean;
+  readonly fulfillments: readonly Fulfillment[];
+  /** Stock currently held for this order, per node/line/fulfillment. */
+  readonly reservations: readonly ReservationHeld[];
+  readonly lastDecision?: { readonly decisionId: string; readonly rulesetVersion: number };
+}
+
+export interface Fulfillment {
+  readonly id: string;
+  readonly nodeId: string;
+  readonly status: 'allocated' | 'cancelled';
+  readonly lines: readonly FulfillmentLine[];
 }
 
 /** The decider's state: a union keyed on `kind`, never an object of nullable fields. */
@@ -54,6 +65,8 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
         holds: [],
         externalRefs: [{ system: d.channel, id: d.externalId }, ...(d.externalRefs ?? [])],
         closed: false,
+        fulfillments: [],
+        reservations: [],
       },
     };
   }
@@ -84,7 +97,19 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
     case 'HoldReleased':
       return placed({ ...order, holds: order.holds.filter((h) => h.type !== event.data.holdType) });
     case 'OrderCancelled':
-      return placed({ ...applyMoves(order, event.data.moves), cancelReason: event.data.reason });
+      return placed({ ...releaseReservations(applyMoves(order, event.data.moves), event.data.releases ?? []), cancelReason: event.data.reason });
+    case 'OrderRouted':
+      return placed({
+        ...applyMoves(order, event.data.moves),
+        fulfillments: [
+          ...order.fulfillments,
+          ...event.data.fulfillments.map((f) => ({ id: f.fulfillmentId, nodeId: f.nodeId, status: 'allocated' as const, lines: f.lines })),
+        ],
+        reservations: [...order.reservations, ...event.data.reservations],
+        lastDecision: { decisionId: event.data.decisionId, rulesetVersion: event.data.rulesetVersion },
+      });
+    case 'AllocationReleased':
+      return placed(releaseReservations(applyMoves(order, event.data.moves), event.data.releases));
     default:
       return assertNever(event);
   }
@@ -92,6 +117,33 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
 
 export const fold = (events: readonly OrderEvent[], from: OrderState = initialState): OrderState =>
   events.reduce(evolve, from);
+
+/**
+ * Gives reservations back: each release lowers its reservation and the fulfillment line it holds
+ * stock for; a fulfillment left with nothing is cancelled.
+ */
+function releaseReservations(order: Order, releases: readonly ReservationRelease[]): Order {
+  if (releases.length === 0) return order;
+  const byId = new Map(releases.map((r) => [r.reservationId, r.quantity]));
+  const taken = new Map<string, number>(); // fulfillmentId:lineId → units released
+  const reservations = order.reservations.flatMap((r) => {
+    const q = byId.get(r.reservationId) ?? 0;
+    if (q === 0) return [r];
+    const key = `${r.fulfillmentId}:${r.lineId}`;
+    taken.set(key, (taken.get(key) ?? 0) + q);
+    return r.quantity - q > 0 ? [{ ...r, quantity: r.quantity - q }] : [];
+  });
+  const fulfillments = order.fulfillments.map((f) => {
+    const lines = f.lines.flatMap((l) => {
+      const q = taken.get(`${f.id}:${l.lineId}`) ?? 0;
+      return l.quantity - q > 0 ? [{ ...l, quantity: l.quantity - q }] : [];
+    });
+    return lines.length === f.lines.length && lines.every((l, i) => l.quantity === f.lines[i]!.quantity)
+      ? f
+      : { ...f, lines, status: lines.length === 0 ? ('cancelled' as const) : f.status };
+  });
+  return { ...order, reservations, fulfillments };
+}
 
 function placed(order: Order): OrderState {
   return { kind: 'placed', order };

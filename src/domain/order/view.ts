@@ -28,7 +28,8 @@ export interface OrderView {
   readonly payment: Omit<PaymentSummary, 'authorizations'> & {
     readonly authorizations: PaymentSummary['authorizations'];
   };
-  readonly fulfillments: readonly unknown[];
+  readonly fulfillments: readonly { readonly id: string; readonly nodeId: string; readonly status: string; readonly lines: readonly { readonly lineId: string; readonly sku: string; readonly quantity: number }[] }[];
+  readonly routing?: { readonly decisionId: string; readonly rulesetVersion: number };
   readonly holds: readonly Hold[];
   readonly exceptions: readonly unknown[];
   readonly externalRefs: Order['externalRefs'];
@@ -62,7 +63,8 @@ export function toOrderView(order: Order, meta: { version: number; createdAt: st
       quantity: order.lines.reduce((s, l) => s + l.quantity, 0),
     },
     payment: order.payment,
-    fulfillments: [],
+    fulfillments: order.fulfillments.map((f) => ({ id: f.id, nodeId: f.nodeId, status: f.status, lines: f.lines })),
+    ...(order.lastDecision ? { routing: order.lastDecision } : {}),
     holds: order.holds,
     exceptions: [],
     externalRefs: order.externalRefs,

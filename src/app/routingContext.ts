@@ -1,0 +1,134 @@
+import type { Order } from '../domain/order/index.js';
+import type { RouteDecisionInput } from '../domain/order/commands.js';
+import { safetyStockFor } from '../inventory/safetyStock.js';
+import type { RoutingDecision, RoutingInput, RoutingNode, RoutingOrder, Ruleset } from '../routing/index.js';
+import { DEFAULT_RULESET, diffDecisions, route } from '../routing/index.js';
+import type { DecisionRecord, Store } from '../store/port.js';
+import type { IdGenerator } from './ids.js';
+
+export interface ActiveRules {
+  readonly active: { readonly version: number; readonly ruleset: Ruleset };
+  readonly shadow?: { readonly version: number; readonly ruleset: Ruleset };
+}
+
+/** What one routing needs besides the order: nodes, rules, positions and today's capacity use. */
+export interface RoutingSnapshot extends ActiveRules {
+  readonly nodes: readonly RoutingNode[];
+  readonly positions: RoutingInput['positions'];
+  readonly capacityUsed: Readonly<Record<string, number>>;
+}
+
+export interface PlannedRoute {
+  readonly command: { readonly type: 'RouteOrder'; readonly decision: RouteDecisionInput };
+  readonly decision: RoutingDecision;
+  readonly records: DecisionRecord[];
+  readonly ruleset: Ruleset;
+  readonly nodes: readonly RoutingNode[];
+}
+
+const CONFIG_TTL_MS = 1000;
+
+/**
+ * Loads what routing reads, and turns an order into a RouteOrder command with its explanation
+ * (live, plus the shadow ruleset's, if one is set). Nodes and rulesets change rarely and are cached
+ * for a second; positions are read fresh for every decision.
+ */
+export function createRoutingContext(deps: { store: Store; newId: IdGenerator }) {
+  const { store, newId } = deps;
+  let cache: { at: number; nodes: RoutingNode[]; rules: ActiveRules } | undefined;
+
+  const config = async () => {
+    if (cache && Date.now() - cache.at < CONFIG_TTL_MS) return cache;
+    const [nodeRows, rulesets] = await Promise.all([store.listNodes(), store.listRulesets()]);
+    const active = rulesets.find((r) => r.status === 'active');
+    const shadow = rulesets.find((r) => r.status === 'shadow');
+    cache = {
+      at: Date.now(),
+      nodes: nodeRows.map((n) => n.doc as RoutingNode),
+      rules: {
+        active: active ? { version: active.version, ruleset: active.doc as Ruleset } : { version: 0, ruleset: DEFAULT_RULESET },
+        ...(shadow ? { shadow: { version: shadow.version, ruleset: shadow.doc as Ruleset } } : {}),
+      },
+    };
+    return cache;
+  };
+
+  const snapshot = async (skus: readonly string[], now: string): Promise<RoutingSnapshot> => {
+    const c = await config();
+    const [positions, capacityUsed] = await Promise.all([store.listPositions({ skus: [...new Set(skus)] }), store.capacityUsed(now.slice(0, 10))]);
+    return { nodes: c.nodes, positions, capacityUsed, ...c.rules };
+  };
+
+  return {
+    invalidate() {
+      cache = undefined;
+    },
+    rules: async (): Promise<ActiveRules> => (await config()).rules,
+    nodes: async (): Promise<readonly RoutingNode[]> => (await config()).nodes,
+    snapshot,
+    /**
+     * Plans the routing of what is routable in `order` (unallocated + backordered units), or
+     * undefined when no node is configured (routing off) or nothing is routable.
+     */
+    async plan(order: Order, now: string, options: { excludeNodeIds?: readonly string[]; unallocatedOnly?: boolean } = {}): Promise<PlannedRoute | undefined> {
+      const lines = order.lines
+        .map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.buckets.unallocated + (options.unallocatedOnly ? 0 : l.buckets.backordered), ...(l.attributes ? { attributes: l.attributes } : {}) }))
+        .filter((l) => l.quantity > 0);
+      if (lines.length === 0) return undefined;
+      const snap = await snapshot(lines.map((l) => l.sku), now);
+      const exclude = new Set(options.excludeNodeIds ?? []);
+      const nodes = snap.nodes.filter((n) => !exclude.has(n.id));
+      if (nodes.length === 0) return undefined;
+      const routingOrder: RoutingOrder = {
+        channel: order.channel,
+        fulfillment: order.fulfillment,
+        ...(order.shipTo ? { shipTo: order.shipTo } : {}),
+        lines,
+      };
+      const input: RoutingInput = {
+        order: routingOrder,
+        nodes,
+        positions: snap.positions,
+        ruleset: snap.active.ruleset,
+        rulesetVersion: snap.active.version,
+        now,
+        capacityUsed: snap.capacityUsed,
+      };
+      const decision = route(input);
+      const decisionId = newId('decision');
+      const records: DecisionRecord[] = [
+        { decisionId, orderId: order.id, kind: 'live', rulesetVersion: snap.active.version, createdAt: now, decision: { ...decision, decisionId, excludedNodeIds: [...exclude] } },
+      ];
+      if (snap.shadow) {
+        const shadow = route({ ...input, ruleset: snap.shadow.ruleset, rulesetVersion: snap.shadow.version });
+        records.push({
+          decisionId, orderId: order.id, kind: 'shadow', rulesetVersion: snap.shadow.version, createdAt: now,
+          decision: { ...shadow, decisionId, activeVersion: snap.active.version, diff: diffDecisions(decision, shadow) },
+        });
+      }
+      return {
+        command: {
+          type: 'RouteOrder',
+          decision: {
+            decisionId,
+            rulesetVersion: snap.active.version,
+            assignments: decision.assignments,
+            backorders: decision.backorders.map((b) => ({ lineId: b.lineId, sku: b.sku, quantity: b.quantity, reason: b.reason })),
+          },
+        },
+        decision,
+        records,
+        ruleset: snap.active.ruleset,
+        nodes,
+      };
+    },
+  };
+}
+
+export type RoutingContext = ReturnType<typeof createRoutingContext>;
+
+/** Safety stock the database must keep back when reserving at a node (the same rule routing used). */
+export function safetyFor(ruleset: Ruleset, nodes: readonly RoutingNode[], nodeId: string, sku: string): number {
+  const node = nodes.find((n) => n.id === nodeId);
+  return node ? safetyStockFor(ruleset.safetyStock, node, sku) : 0;
+}

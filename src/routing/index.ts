@@ -1,0 +1,12 @@
+export * from './compare.js';
+export * from './decision.js';
+export * from './eligibility.js';
+export * from './geo.js';
+export * from './input.js';
+export * from './node.js';
+export * from './objectives.js';
+export * from './route.js';
+export * from './ruleset.js';
+export { formatPath, toFieldErrors } from './fieldErrors.js';
+export { SPLIT_BEAM_WIDTH } from './planners.js';
+export * from './nodeSchema.js';
