@@ -29,6 +29,7 @@ const seconds = Number(arg('seconds', '10'));
 const concurrency = Number(arg('concurrency', '32'));
 const repeat = Number(arg('repeat', '3'));
 const stores = arg('stores', process.env.DATABASE_URL ? 'sqlite,postgres' : 'sqlite').split(',');
+const routingModes = arg('routing', 'off,on').split(',') as ('off' | 'on')[];
 const KEY = `bench-admin-${randomUUID()}`;
 
 interface ClientResult { ordersPerSecond: number; p50ms: number; p99ms: number; requests: number; ok: number; statuses: Record<string, number> }
@@ -74,9 +75,32 @@ async function rawFor(open: () => Promise<Store>): Promise<{ batched: number; si
   }
 }
 
-async function httpFor(env: Record<string, string>): Promise<ClientResult[]> {
+/** Routing on: 20 nodes (10 DCs, 10 stores) with ample stock of the client's 50 SKUs. */
+async function stockNetwork(url: string): Promise<void> {
+  const call = async (method: string, path: string, body: unknown) => {
+    const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() }, body: JSON.stringify(body) });
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  };
+  for (let i = 0; i < 20; i++) {
+    const store = i >= 10;
+    await call('PUT', `/v1/nodes/n-${i}`, {
+      type: store ? 'store' : 'dc',
+      location: { lat: 30 + i, lon: -120 + i * 2, country: 'US' },
+      capabilities: store ? ['pickup', 'ship_from_store'] : ['ship'],
+      shipMethods: ['standard', 'expedited'],
+    });
+    await call('POST', '/v1/inventory/snapshots', {
+      nodeId: `n-${i}`,
+      asOf: new Date().toISOString(),
+      positions: Array.from({ length: 50 }, (_, k) => ({ sku: `SKU-${k}`, onHand: 10_000_000 })),
+    });
+  }
+}
+
+async function httpFor(env: Record<string, string>, routing: boolean): Promise<ClientResult[]> {
   const svc = await spawnService({ ...env, ORDERLY_BOOTSTRAP_API_KEY: KEY, LOG_LEVEL: 'info' });
   try {
+    if (routing) await stockNetwork(svc.url);
     const runs: ClientResult[] = [];
     for (let r = 0; r < repeat; r++) runs.push(await runClient(svc.url, `${Date.now()}-${r}`));
     return runs;
@@ -91,27 +115,40 @@ for (const store of stores) {
   const dir = mkdtempSync(join(tmpdir(), 'orderly-bench-'));
   try {
     let raw: { batched: number; single: number };
-    let runs: ClientResult[];
+    const runsBy: Record<'off' | 'on', ClientResult[]> = { off: [], on: [] };
+    for (const mode of routingModes) {
+      const routingOn = mode === 'on';
+      if (store === 'sqlite') {
+        const sub = join(dir, mode);
+        runsBy[mode] = await httpFor({ ORDERLY_DATA_DIR: sub, ORDERLY_SQLITE_SYNCHRONOUS: 'FULL', DATABASE_URL: '' }, routingOn);
+      } else {
+        runsBy[mode] = await withDatabase((url) => httpFor({ ORDERLY_DATA_DIR: dir, DATABASE_URL: url }, routingOn));
+      }
+    }
     if (store === 'sqlite') {
       raw = await rawFor(async () => createSqliteStore(join(dir, 'raw.db'), { synchronous: 'FULL' }));
-      runs = await httpFor({ ORDERLY_DATA_DIR: dir, ORDERLY_SQLITE_SYNCHRONOUS: 'FULL' });
     } else {
       const { createPostgresStore } = await import('../../src/store/postgres/postgresStore.js');
       raw = await withDatabase((url) => rawFor(async () => createPostgresStore(url)));
-      runs = await withDatabase((url) => httpFor({ ORDERLY_DATA_DIR: dir, DATABASE_URL: url }));
     }
-    const summary = {
-      ordersPerSecond: median(runs.map((r) => r.ordersPerSecond)),
-      p50ms: median(runs.map((r) => r.p50ms)),
-      p99ms: median(runs.map((r) => r.p99ms)),
-      nonCreated: runs.reduce((s, r) => s + (r.requests - r.ok), 0),
-      raw,
-      runs,
-    };
+    const runs = runsBy[routingModes[0]!];
+    const summarize = (rs: ClientResult[]) => ({
+      ordersPerSecond: median(rs.map((r) => r.ordersPerSecond)),
+      p50ms: median(rs.map((r) => r.p50ms)),
+      p99ms: median(rs.map((r) => r.p99ms)),
+      nonCreated: rs.reduce((s, r) => s + (r.requests - r.ok), 0),
+      runs: rs,
+    });
+    const summary = { raw, off: runsBy.off.length ? summarize(runsBy.off) : undefined, on: runsBy.on.length ? summarize(runsBy.on) : undefined };
     results[store] = summary;
-    rows.push(
-      `| ${store} | ${summary.ordersPerSecond} | ${summary.p50ms} | ${summary.p99ms} | ${runs.map((r) => r.ordersPerSecond).join(' / ')} | ${raw.batched} | ${raw.single} | ${round2(summary.ordersPerSecond / raw.single)}× |`,
-    );
+    for (const mode of routingModes) {
+      const m = summary[mode]!;
+      rows.push(
+        `| ${store} | ${mode} | ${m.ordersPerSecond} | ${m.p50ms} | ${m.p99ms} | ${m.runs.map((r) => r.ordersPerSecond).join(' / ')} | ${m.nonCreated} | ${raw.batched} | ${raw.single} | ${round2(m.ordersPerSecond / raw.single)}× |`,
+      );
+    }
+    if (summary.off && summary.on) rows.push(`| ${store} | on ÷ off | ${round2(summary.on.ordersPerSecond / summary.off.ordersPerSecond)} | | | | | | | |`);
+    void runs;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -125,8 +162,8 @@ const report = [
   `bench/intake — ${new Date().toISOString()} — ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}`,
   `POST /v1/orders, 2-line orders, unique keys, concurrency ${concurrency}, ${seconds} s × ${repeat} runs after 2 s warm-up (medians); SQLite synchronous=FULL`,
   '',
-  '| store | orders/s (median) | p50 ms | p99 ms | runs orders/s | raw batched units/s (100/tx) | raw units/s (1/tx) | HTTP ÷ raw 1/tx |',
-  '|---|---|---|---|---|---|---|---|',
+  '| store | routing | orders/s (median) | p50 ms | p99 ms | runs orders/s | non-201 | raw batched units/s (100/tx) | raw units/s (1/tx) | HTTP ÷ raw 1/tx |',
+  '|---|---|---|---|---|---|---|---|---|---|',
   ...rows,
 ].join('\n');
 process.stdout.write(`${report}\n`);

@@ -9,6 +9,8 @@ export interface Config {
   readonly bootstrapApiKey?: string;
   readonly sqliteSynchronous: 'FULL' | 'NORMAL';
   readonly bodyLimitBytes: number;
+  /** Nodes loaded (created or replaced) at start. */
+  readonly nodesFile?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -28,5 +30,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(key ? { bootstrapApiKey: key } : {}),
     sqliteSynchronous: sync,
     bodyLimitBytes: 1024 * 1024,
+    ...(env.ORDERLY_NODES_FILE ? { nodesFile: resolve(env.ORDERLY_NODES_FILE) } : {}),
   };
 }

@@ -12,6 +12,7 @@ import { systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { createGroupCommitter } from './groupCommitter.js';
 import { newId } from './ids.js';
+import { readNodesFile } from './nodesFile.js';
 import { createMetrics } from './metrics.js';
 import { createOrderService } from './orderService.js';
 import { createRoutingContext } from './routingContext.js';
@@ -41,6 +42,11 @@ export async function startOrderly(config: Config, log: Logger, clock: Clock = s
   const applied = await store.migrate();
   if (applied.length > 0) log.info({ applied, store: store.dialect }, 'migrations applied');
   const boot = await bootstrapAdmin({ store, clock, newId }, config.bootstrapApiKey);
+  if (config.nodesFile) {
+    const nodes = readNodesFile(config.nodesFile);
+    for (const node of nodes) await store.putNode({ id: node.id, doc: node, updatedAt: clock.now() });
+    log.info({ nodes: nodes.length, file: config.nodesFile }, 'nodes loaded');
+  }
   const metrics = createMetrics();
   const committer = createGroupCommitter(store, {
     onBatch: (size, seconds) => {

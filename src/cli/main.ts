@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { VERSION } from '../app/runtime.js';
 import { registerEdiCommands } from './edi.js';
 import { registerKeys } from './keys.js';
+import { registerRules } from './rules.js';
 import { registerServe } from './serve.js';
 
 /** `orderly <command>`: every entry point of the project. */
@@ -10,5 +11,6 @@ export async function main(argv: readonly string[]): Promise<void> {
   registerServe(program);
   registerKeys(program);
   registerEdiCommands(program);
+  registerRules(program);
   await program.parseAsync([...argv]);
 }

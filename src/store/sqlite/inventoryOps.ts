@@ -48,13 +48,34 @@ export function prepareInventory(db: Database.Database) {
     ),
   };
 
+  // Queries whose text depends on the number of SKUs are prepared once per shape.
+  const shapes = new Map<string, Database.Statement>();
+  const cached = (sql: string): Database.Statement => {
+    let st = shapes.get(sql);
+    if (!st) {
+      st = db.prepare(sql);
+      if (shapes.size < 512) shapes.set(sql, st);
+    }
+    return st;
+  };
+
+  const rawShapes = new Map<string, Database.Statement>();
+  const rawShape = (sql: string): Database.Statement => {
+    let st = rawShapes.get(sql);
+    if (!st) {
+      st = db.prepare(sql).raw();
+      if (rawShapes.size < 512) rawShapes.set(sql, st);
+    }
+    return st;
+  };
+
   /** Applies the inventory parts of a unit inside its savepoint; a short reservation refuses the unit. */
-  const applyUnit = (unit: UnitOfWork): UnitOutcome | undefined => {
+  const applyUnit = (unit: UnitOfWork, json: (v: unknown) => string): UnitOutcome | undefined => {
     for (const r of unit.reserve ?? []) {
       if (q.reserve.run(r).changes !== 1) return { ok: false, reason: 'insufficient_stock', nodeId: r.nodeId, sku: r.sku };
     }
     for (const r of unit.release ?? []) q.release.run(r);
-    for (const d of unit.decisions ?? []) q.decision.run(d.decisionId, d.kind, d.orderId, d.rulesetVersion, d.createdAt, JSON.stringify(d.decision));
+    for (const d of unit.decisions ?? []) q.decision.run(d.decisionId, d.kind, d.orderId, d.rulesetVersion, d.createdAt, json(d.decision));
     for (const c of unit.capacity ?? []) q.capacity.run(c.nodeId, c.day, c.fulfillments);
     if (unit.backorders) {
       q.clearBackorders.run(unit.backorders.orderId);
@@ -102,10 +123,13 @@ export function prepareInventory(db: Database.Database) {
         where.push(`sku IN (${filter.skus.map(() => '?').join(',')})`);
         args.push(...filter.skus);
       }
-      const sql = `SELECT * FROM inventory ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY node_id, sku`;
-      return (db.prepare(sql).all(...args) as { node_id: string; sku: string; on_hand: number; reserved: number; as_of: string | null }[]).map((r) => ({
-        nodeId: r.node_id, sku: r.sku, onHand: r.on_hand, reserved: r.reserved, asOf: r.as_of,
-      }));
+      // Raw rows and no ORDER BY in SQL: routing reads these on every order, and object rows plus
+      // a temp B-tree sort cost about three times as much as sorting the few rows here.
+      const sql = `SELECT node_id, sku, on_hand, reserved, as_of FROM inventory ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+      const rows = (rawShape(sql).all(...args) as [string, string, number, number, string | null][]).map(
+        ([nodeId, sku, onHand, reserved, asOf]): PositionRow => ({ nodeId, sku, onHand, reserved, asOf }),
+      );
+      return rows.sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
     },
     capacityUsed(day: string): Record<string, number> {
       return Object.fromEntries((q.capacityUsed.all(day) as { node_id: string; used: number }[]).map((r) => [r.node_id, r.used]));
@@ -113,7 +137,7 @@ export function prepareInventory(db: Database.Database) {
     backorderedOrders(skus: readonly string[], limit: number): string[] {
       if (skus.length === 0) return [];
       const sql = `SELECT DISTINCT order_id FROM order_backorders WHERE sku IN (${skus.map(() => '?').join(',')}) ORDER BY order_id LIMIT ?`;
-      return (db.prepare(sql).all(...skus, limit) as { order_id: string }[]).map((r) => r.order_id);
+      return (cached(sql).all(...skus, limit) as { order_id: string }[]).map((r) => r.order_id);
     },
     createRuleset(name: string, doc: unknown, createdAt: string): RulesetRecord {
       const r = q.createRuleset.run(name, JSON.stringify(doc), createdAt);

@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createCommitter, prepare } from './commit.js';
 import { prepareInventory } from './inventoryOps.js';
+import { createWriterThread } from './writerThread.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import type {
   Identity,
@@ -18,6 +20,8 @@ import type {
 export interface SqliteOptions {
   /** `FULL` (default) fsyncs the WAL on every commit: a committed order survives power loss. */
   readonly synchronous?: 'FULL' | 'NORMAL';
+  /** Commit on a worker thread (default true for a file database). */
+  readonly writerThread?: boolean;
 }
 
 /**
@@ -39,72 +43,11 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
   let inv: ReturnType<typeof prepareInventory> | undefined;
   const inventory = () => (inv ??= prepareInventory(db));
 
-  const applyUnit = (unit: UnitOfWork): UnitOutcome => {
-    const q = stmts();
-    if (unit.idempotency) {
-      if (q.getIdem.get(unit.idempotency.scope, unit.idempotency.key)) return { ok: false, reason: 'idempotency_key_exists' };
-    }
-    if (unit.externalRef) {
-      const row = q.getExternal.get(unit.externalRef.channel, unit.externalRef.externalId) as { order_id: string } | undefined;
-      if (row) return { ok: false, reason: 'duplicate_external', orderId: row.order_id };
-    }
-    let lastPosition: number | undefined;
-    if (unit.append) {
-      const a = unit.append;
-      // The stream's version is its highest event version (unique (stream_id, version) index).
-      const current = (q.getStream.get(a.streamId) as { version: number | null }).version ?? 0;
-      if (current !== a.expectedVersion) return { ok: false, reason: 'version_conflict', actualVersion: current };
-      a.events.forEach((e, i) => {
-        const r = q.insertEvent.run(
-          e.eventId, a.streamId, a.streamType, a.expectedVersion + i + 1, e.type, e.schemaVersion,
-          e.occurredAt, a.recordedAt, JSON.stringify(e.data), JSON.stringify(e.metadata),
-        );
-        lastPosition = Number(r.lastInsertRowid);
-      });
-    }
-    const refused = inventory().applyUnit(unit);
-    if (refused) return refused;
-    if (unit.externalRef) q.insertExternal.run(unit.externalRef.channel, unit.externalRef.externalId, unit.externalRef.orderId);
-    if (unit.idempotency) {
-      const r = unit.idempotency;
-      q.insertIdem.run(r.scope, r.key, r.fingerprint, r.status, JSON.stringify(r.body), unit.append?.recordedAt ?? new Date().toISOString());
-    }
-    for (const m of unit.outbox ?? []) {
-      q.insertOutbox.run(m.id, m.destination, m.partitionKey, m.type, JSON.stringify(m.payload), m.idempotencyKey, m.createdAt, m.createdAt);
-    }
-    if (unit.orderRow) {
-      const o = unit.orderRow;
-      q.upsertOrder.run(o.id, o.channel, o.externalId, o.status, o.version, o.createdAt, o.updatedAt, JSON.stringify(o.view));
-    }
-    return lastPosition === undefined ? { ok: true } : { ok: true, lastPosition };
-  };
-
-  const commitSync = (units: readonly UnitOfWork[]): UnitOutcome[] => {
-    const q = stmts();
-    const outcomes: UnitOutcome[] = [];
-    q.begin.run();
-    try {
-      for (const unit of units) {
-        q.savepoint.run();
-        let outcome: UnitOutcome;
-        try {
-          outcome = applyUnit(unit);
-        } catch (err) {
-          q.rollbackTo.run();
-          q.release.run();
-          throw err;
-        }
-        if (!outcome.ok) q.rollbackTo.run();
-        q.release.run();
-        outcomes.push(outcome);
-      }
-      q.commit.run();
-    } catch (err) {
-      if (db.inTransaction) q.rollback.run();
-      throw err;
-    }
-    return outcomes;
-  };
+  // Commits run on a writer thread with its own connection, so the fsync of one group commit
+  // overlaps the next batch's HTTP and decision work; reads stay here (WAL readers never block).
+  const writer = path === ':memory:' || options.writerThread === false ? undefined : createWriterThread(path, options.synchronous ?? 'FULL');
+  let local: ((units: readonly UnitOfWork[]) => UnitOutcome[]) | undefined;
+  const commitLocal = (units: readonly UnitOfWork[]) => (local ??= createCommitter(db))(units);
 
   return {
     dialect: 'sqlite',
@@ -122,7 +65,7 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
       return applied;
     },
     async commit(units) {
-      return commitSync(units);
+      return writer ? writer.commit(units) : commitLocal(units);
     },
     async readStream(streamId) {
       return (stmts().readStream.all(streamId) as EventRow[]).map(toEvent);
@@ -213,48 +156,9 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
       db.prepare('SELECT 1').get();
     },
     async close() {
+      await writer?.close();
       if (db.open) db.close();
     },
-  };
-}
-
-function prepare(db: Database.Database) {
-  return {
-    begin: db.prepare('BEGIN IMMEDIATE'),
-    commit: db.prepare('COMMIT'),
-    rollback: db.prepare('ROLLBACK'),
-    savepoint: db.prepare('SAVEPOINT unit'),
-    rollbackTo: db.prepare('ROLLBACK TO unit'),
-    release: db.prepare('RELEASE unit'),
-    getStream: db.prepare('SELECT max(version) AS version FROM events WHERE stream_id = ?'),
-    insertEvent: db.prepare(
-      `INSERT INTO events (event_id, stream_id, stream_type, version, type, schema_version, occurred_at, recorded_at, data, metadata)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    readStream: db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY version'),
-    readAll: db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
-    getIdem: db.prepare('SELECT 1 FROM idempotency WHERE scope = ? AND key = ?'),
-    getIdemFull: db.prepare('SELECT * FROM idempotency WHERE scope = ? AND key = ?'),
-    insertIdem: db.prepare(
-      'INSERT INTO idempotency (scope, key, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-    ),
-    getExternal: db.prepare('SELECT order_id FROM external_refs WHERE channel = ? AND external_id = ?'),
-    insertExternal: db.prepare('INSERT INTO external_refs (channel, external_id, order_id) VALUES (?, ?, ?)'),
-    insertOutbox: db.prepare(
-      `INSERT INTO outbox (id, destination, partition_key, type, payload, idempotency_key, available_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    listOutbox: db.prepare('SELECT * FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?'),
-    upsertOrder: db.prepare(
-      `INSERT INTO orders (id, channel, external_id, status, version, created_at, updated_at, view)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET status = excluded.status, version = excluded.version,
-         updated_at = excluded.updated_at, view = excluded.view`,
-    ),
-    getOrder: db.prepare('SELECT * FROM orders WHERE id = ?'),
-    insertIdentity: db.prepare('INSERT INTO identities (id, name, key_hash, scopes, created_at) VALUES (?, ?, ?, ?, ?)'),
-    getIdentity: db.prepare('SELECT * FROM identities WHERE key_hash = ?'),
-    countIdentities: db.prepare('SELECT count(*) AS n FROM identities'),
   };
 }
 
