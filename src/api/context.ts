@@ -10,6 +10,7 @@ import type { RoutingContext } from '../app/routingContext.js';
 import type { createInFlightKeys } from './idempotency.js';
 import { requestFingerprint, requireIdempotencyKey } from './idempotency.js';
 import { ProblemError, fromDomainError } from './problem.js';
+import { stringifyOnce } from '../shared/json.js';
 
 /** What the HTTP layer is given; built once by the server factory. */
 export interface ApiDeps {
@@ -96,7 +97,7 @@ export async function idempotentCommand(
 export function answer(deps: ApiDeps, reply: FastifyReply, outcome: CommandOutcome): FastifyReply {
   switch (outcome.kind) {
     case 'ok':
-      return reply.code(outcome.status).header('etag', etag(outcome.view.version)).send(outcome.view);
+      return reply.code(outcome.status).header('etag', etag(outcome.view.version)).type('application/json; charset=utf-8').send(stringifyOnce(outcome.view));
     case 'replayed': {
       deps.metrics.duplicatesSuppressed.inc({ kind: 'idempotent_replay' });
       const version = (outcome.body as { version?: unknown } | null)?.version;

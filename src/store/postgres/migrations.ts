@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { COMMIT_FUNCTION_V1 } from './commitFunction.js';
+import { COMMIT_FUNCTION_V1, COMMIT_FUNCTION_V2 } from './commitFunction.js';
 
 /**
  * Versioned PostgreSQL migrations, applied in order at start; never edit one that has shipped.
@@ -102,6 +102,74 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
     version: 2,
     name: 'commit_function',
     sql: COMMIT_FUNCTION_V1,
+  },
+  {
+    // The SQLite adapter's migration 2, plus: routing_decisions.created_at is "C" too (decisions are
+    // listed in created_at order, bytewise as in SQLite, and the index serves that order), and a
+    // partial unique index holds the port's rule of one 'active' and one 'shadow' ruleset.
+    version: 3,
+    name: 'inventory and routing',
+    sql: `
+      CREATE TABLE nodes (
+        id text COLLATE "C" NOT NULL,
+        doc jsonb NOT NULL,
+        updated_at text NOT NULL,
+        CONSTRAINT nodes_pkey PRIMARY KEY (id)
+      );
+      CREATE TABLE inventory (
+        node_id text COLLATE "C" NOT NULL,
+        sku text COLLATE "C" NOT NULL,
+        on_hand integer NOT NULL DEFAULT 0,
+        reserved integer NOT NULL DEFAULT 0,
+        as_of text,
+        CONSTRAINT inventory_pkey PRIMARY KEY (node_id, sku),
+        CONSTRAINT inventory_reserved_check CHECK (reserved >= 0)
+      );
+      CREATE INDEX inventory_sku ON inventory (sku);
+      CREATE TABLE inventory_adjustments (
+        source_id text COLLATE "C" NOT NULL,
+        node_id text COLLATE "C" NOT NULL,
+        sku text COLLATE "C" NOT NULL,
+        delta integer NOT NULL,
+        reason text NOT NULL,
+        at text NOT NULL,
+        CONSTRAINT inventory_adjustments_pkey PRIMARY KEY (source_id)
+      );
+      CREATE TABLE node_capacity (
+        node_id text COLLATE "C" NOT NULL,
+        day text COLLATE "C" NOT NULL,
+        used integer NOT NULL,
+        CONSTRAINT node_capacity_pkey PRIMARY KEY (node_id, day)
+      );
+      CREATE TABLE order_backorders (
+        order_id text COLLATE "C" NOT NULL,
+        sku text COLLATE "C" NOT NULL,
+        CONSTRAINT order_backorders_pkey PRIMARY KEY (sku, order_id)
+      );
+      CREATE INDEX order_backorders_order ON order_backorders (order_id);
+      CREATE TABLE rulesets (
+        version serial NOT NULL,
+        name text NOT NULL,
+        doc jsonb NOT NULL,
+        status text COLLATE "C" NOT NULL,
+        created_at text NOT NULL,
+        activated_at text,
+        CONSTRAINT rulesets_pkey PRIMARY KEY (version)
+      );
+      CREATE UNIQUE INDEX rulesets_one_holder ON rulesets (status) WHERE status IN ('active', 'shadow');
+      CREATE TABLE routing_decisions (
+        decision_id text COLLATE "C" NOT NULL,
+        kind text COLLATE "C" NOT NULL,
+        order_id text COLLATE "C" NOT NULL,
+        ruleset_version integer NOT NULL,
+        created_at text COLLATE "C" NOT NULL,
+        decision jsonb NOT NULL,
+        CONSTRAINT routing_decisions_pkey PRIMARY KEY (decision_id, kind)
+      );
+      CREATE INDEX routing_decisions_order ON routing_decisions (order_id, created_at);
+      CREATE INDEX routing_decisions_ruleset ON routing_decisions (ruleset_version, kind, decision_id);
+      ${COMMIT_FUNCTION_V2}
+    `,
   },
 ];
 

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { createInventoryQueries } from './inventoryQueries.js';
 import { applyMigrations } from './migrations.js';
 import type {
   Identity,
@@ -13,7 +14,10 @@ import type {
 } from '../port.js';
 
 export interface PostgresOptions {
-  /** Connections for reads (default 8). Commits use one more, dedicated connection. */
+  /**
+   * Connections for reads and for the writes outside a unit of work (identities, nodes, inventory
+   * snapshots and adjustments, rulesets), default 8. Commits use one more, dedicated connection.
+   */
   readonly poolSize?: number;
 }
 
@@ -22,7 +26,8 @@ export interface PostgresOptions {
  * `orderly_commit` (see commitFunction.ts) as one jsonb parameter and comes back as a jsonb array
  * of outcomes. Commits run on a dedicated single connection — the caller's batcher already
  * serialises them, and the function's advisory lock serialises writers across processes — while
- * reads share a pool.
+ * reads and the other writes share a pool (inventoryQueries.ts says why inventory snapshots and
+ * adjustments need not take the commit lock).
  *
  * If the connection drops while a commit is in flight, the promise rejects but the batch may or
  * may not have committed; retrying the same units is safe where they carry idempotency keys
@@ -122,6 +127,7 @@ export function createPostgresStore(url: string, options: PostgresOptions = {}):
       });
       return rows.map(toOutbox);
     },
+    ...createInventoryQueries(readPool),
     async createIdentity(identity: Identity, keyHash: string) {
       await readPool.query(
         'INSERT INTO identities (id, name, key_hash, scopes, created_at) VALUES ($1, $2, $3, $4::jsonb, $5)',
@@ -209,6 +215,18 @@ function encodeUnit(unit: UnitOfWork): unknown {
       updatedAt: o.updatedAt,
       view: o.view,
     },
+    reserve: unit.reserve?.map((r) => ({ nodeId: r.nodeId, sku: r.sku, quantity: r.quantity, safetyStock: r.safetyStock })),
+    release: unit.release?.map((r) => ({ nodeId: r.nodeId, sku: r.sku, quantity: r.quantity })),
+    decisions: unit.decisions?.map((d) => ({
+      decisionId: d.decisionId,
+      orderId: d.orderId,
+      kind: d.kind,
+      rulesetVersion: d.rulesetVersion,
+      createdAt: d.createdAt,
+      decision: d.decision,
+    })),
+    capacity: unit.capacity?.map((c) => ({ nodeId: c.nodeId, day: c.day, fulfillments: c.fulfillments })),
+    backorders: unit.backorders && { orderId: unit.backorders.orderId, skus: unit.backorders.skus },
   };
 }
 
@@ -218,6 +236,8 @@ interface RawOutcome {
   lastPosition?: number | string;
   actualVersion?: number;
   orderId?: string;
+  nodeId?: string;
+  sku?: string;
 }
 
 function toOutcome(r: RawOutcome): UnitOutcome {
@@ -229,6 +249,8 @@ function toOutcome(r: RawOutcome): UnitOutcome {
       return { ok: false, reason: 'idempotency_key_exists' };
     case 'duplicate_external':
       return { ok: false, reason: 'duplicate_external', orderId: String(r.orderId) };
+    case 'insufficient_stock':
+      return { ok: false, reason: 'insufficient_stock', nodeId: String(r.nodeId), sku: String(r.sku) };
     default:
       throw new Error(`orderly_commit returned an unknown outcome: ${JSON.stringify(r)}`);
   }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { prepareInventory } from './inventoryOps.js';
 import type { UnitOfWork, UnitOutcome } from '../port.js';
+import { stringifyOnce } from '../../shared/json.js';
 
 /**
  * The SQLite group commit: one BEGIN IMMEDIATE … COMMIT, a savepoint per unit; a refused unit
@@ -137,7 +138,7 @@ export function prepare(db: Database.Database) {
  * (cheap to copy) and the worker does no JSON work.
  */
 export function encodeUnit(unit: UnitOfWork): UnitOfWork {
-  const j = (v: unknown) => JSON.stringify(v);
+  const j = stringifyOnce;
   return {
     ...unit,
     encoded: true,
