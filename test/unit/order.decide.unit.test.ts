@@ -407,7 +407,23 @@ describe('an absent order', () => {
 });
 
 describe('ORDER_LIFECYCLE gates every live command by derived status', () => {
-  const commands: readonly OrderCommand[] = [authorize('auth_new', 100), holdOrder('fraud'), releaseHold('manual'), cancelOrder()];
+  const commands: readonly OrderCommand[] = [
+    authorize('auth_new', 100),
+    holdOrder('fraud'),
+    releaseHold('manual'),
+    cancelOrder(),
+    {
+      type: 'RouteOrder',
+      now: NOW,
+      decision: {
+        decisionId: 'dec_1',
+        rulesetVersion: 1,
+        assignments: [{ nodeId: 'node_a', lines: [{ lineId: 'l1', sku: 'SKU-l1', quantity: 1 }] }],
+        backorders: [],
+      },
+    },
+    { type: 'ReleaseAllocation', reason: 'node_rejected', now: NOW },
+  ];
 
   it('has a row for every status', () => {
     expect(Object.keys(ORDER_LIFECYCLE).sort()).toEqual([...ORDER_STATUSES].sort());
@@ -417,6 +433,25 @@ describe('ORDER_LIFECYCLE gates every live command by derived status', () => {
     expect(ORDER_LIFECYCLE.closed).toEqual([]);
     for (const s of ['shipped', 'delivered', 'partially_returned', 'returned', 'cancelled'] as const) {
       expect(ORDER_LIFECYCLE[s]).toEqual(['ReleaseHold']);
+    }
+  });
+
+  it('accepts RouteOrder and ReleaseAllocation exactly where it accepts CancelOrder, and the same before and during shipment', () => {
+    for (const status of ORDER_STATUSES) {
+      const cancels = ORDER_LIFECYCLE[status].includes('CancelOrder');
+      expect(ORDER_LIFECYCLE[status].includes('RouteOrder'), status).toBe(cancels);
+      expect(ORDER_LIFECYCLE[status].includes('ReleaseAllocation'), status).toBe(cancels);
+    }
+    expect(ORDER_LIFECYCLE.created).toEqual([
+      'RecordPaymentAuthorization',
+      'HoldOrder',
+      'ReleaseHold',
+      'CancelOrder',
+      'RouteOrder',
+      'ReleaseAllocation',
+    ]);
+    for (const s of ['on_hold', 'backordered', 'allocated', 'partially_cancelled', 'partially_released', 'released', 'partially_shipped'] as const) {
+      expect(ORDER_LIFECYCLE[s], s).toEqual(ORDER_LIFECYCLE.created);
     }
   });
 

@@ -20,15 +20,19 @@ export function decideRoute(order: Order, command: RouteOrder): Result<readonly 
   const { decision } = command;
   const errors: FieldError[] = [];
   const assigned = new Map<string, number>();
-  decision.assignments.forEach((a, ai) =>
+  decision.assignments.forEach((a, ai) => {
+    // A line twice in one fulfillment would get two reservations with the same derived id.
+    const seen = new Set<string>();
     a.lines.forEach((l, li) => {
       const line = order.lines.find((x) => x.lineId === l.lineId);
       const path = `decision.assignments[${ai}].lines[${li}]`;
       if (!line || line.sku !== l.sku) errors.push({ path, message: `no line ${l.lineId} with sku ${l.sku}` });
+      else if (seen.has(l.lineId)) errors.push({ path, message: `duplicate lineId ${l.lineId} in one assignment` });
       else if (!Number.isInteger(l.quantity) || l.quantity < 1) errors.push({ path, message: 'quantity must be a whole number ≥ 1' });
       else assigned.set(l.lineId, (assigned.get(l.lineId) ?? 0) + l.quantity);
-    }),
-  );
+      seen.add(l.lineId);
+    });
+  });
   for (const [lineId, q] of assigned) {
     const b = order.lines.find((l) => l.lineId === lineId)!.buckets;
     if (q > b.unallocated + b.backordered) errors.push({ path: 'decision.assignments', message: `line ${lineId}: ${q} assigned but only ${b.unallocated + b.backordered} routable` });
