@@ -92,7 +92,7 @@ export function createOrderService(deps: {
       const events: OrderEvent[] = [];
       const routes: PlannedRoute[] = [];
       for (const stepFn of steps) {
-        const step = await stepFn(state, now);
+        const step = await stepFn(state, now, attempt);
         if (!step) continue;
         const decision = decide({ ...step.command, now } as OrderCommand, state);
         if (!decision.ok) {
@@ -125,9 +125,10 @@ export function createOrderService(deps: {
   /** A routing step: plans on the state it is given, when routing is configured. */
   const routeStep =
     (optional: boolean, options: { excludeNodeIds?: readonly string[]; unallocatedOnly?: boolean } = {}): StepFn =>
-    async (state, now) => {
+    async (state, now, attempt) => {
       if (!routing || state.kind !== 'placed') return undefined;
-      const planned = await routing.plan(state.order, now, options);
+      // A retry follows a refusal for stock: plan it on positions read now.
+      const planned = await routing.plan(state.order, now, { ...options, fresh: attempt > 0 });
       return planned ? { command: planned.command, route: planned, optional } : undefined;
     };
 
@@ -243,7 +244,7 @@ export function createOrderService(deps: {
 
 /** One step of a command: the command, whether its refusal may be skipped, and its routing plan. */
 type Step = { readonly command: DistributiveOmit<OrderCommand, 'now'>; readonly optional?: boolean; readonly route?: PlannedRoute };
-type StepFn = (state: OrderState, now: string) => Promise<Step | undefined>;
+type StepFn = (state: OrderState, now: string, attempt: number) => Promise<Step | undefined>;
 
 /**
  * The inventory side of a unit, derived from its events: reservations taken by OrderRouted (the

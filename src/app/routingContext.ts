@@ -3,7 +3,7 @@ import type { RouteDecisionInput } from '../domain/order/commands.js';
 import { safetyStockFor } from '../inventory/safetyStock.js';
 import type { RoutingDecision, RoutingInput, RoutingNode, RoutingOrder, Ruleset } from '../routing/index.js';
 import { DEFAULT_RULESET, diffDecisions, route } from '../routing/index.js';
-import type { DecisionRecord, Store } from '../store/port.js';
+import type { DecisionRecord, PositionRow, Store } from '../store/port.js';
 import type { IdGenerator } from './ids.js';
 
 export interface ActiveRules {
@@ -27,6 +27,13 @@ export interface PlannedRoute {
 }
 
 const CONFIG_TTL_MS = 1000;
+/**
+ * Positions read for a decision may be reused for this long. A stale view cannot oversell (the
+ * reservation is a conditional update; a unit refused for stock is decided again on fresh
+ * positions) and cannot strand an order (a plan that backorders anything is made again on fresh
+ * positions); it can only pick a slightly less preferred node for a few milliseconds.
+ */
+const POSITIONS_TTL_MS = 100;
 
 /**
  * Loads what routing reads, and turns an order into a RouteOrder command with its explanation
@@ -53,15 +60,33 @@ export function createRoutingContext(deps: { store: Store; newId: IdGenerator })
     return cache;
   };
 
-  const snapshot = async (skus: readonly string[], now: string): Promise<RoutingSnapshot> => {
+  const positionCache = new Map<string, { at: number; rows: PositionRow[] }>();
+  const positionsFor = async (skus: readonly string[], fresh: boolean): Promise<PositionRow[]> => {
+    const t = Date.now();
+    const wanted = [...new Set(skus)];
+    const missing = fresh ? wanted : wanted.filter((sku) => !((positionCache.get(sku)?.at ?? -Infinity) > t - POSITIONS_TTL_MS));
+    if (missing.length > 0) {
+      const rows = await store.listPositions({ skus: missing });
+      if (positionCache.size > 20_000) positionCache.clear();
+      for (const sku of missing) positionCache.set(sku, { at: t, rows: rows.filter((r) => r.sku === sku) });
+    }
+    return wanted.flatMap((sku) => positionCache.get(sku)?.rows ?? []);
+  };
+
+  const snapshot = async (skus: readonly string[], now: string, fresh = true): Promise<RoutingSnapshot> => {
     const c = await config();
-    const [positions, capacityUsed] = await Promise.all([store.listPositions({ skus: [...new Set(skus)] }), store.capacityUsed(now.slice(0, 10))]);
+    const [positions, capacityUsed] = await Promise.all([positionsFor(skus, fresh), store.capacityUsed(now.slice(0, 10))]);
     return { nodes: c.nodes, positions, capacityUsed, ...c.rules };
   };
 
   return {
     invalidate() {
       cache = undefined;
+      positionCache.clear();
+    },
+    /** Stock changed here (snapshot, adjustment): forget what was read for these SKUs. */
+    invalidatePositions(skus: readonly string[]) {
+      for (const sku of skus) positionCache.delete(sku);
     },
     rules: async (): Promise<ActiveRules> => (await config()).rules,
     nodes: async (): Promise<readonly RoutingNode[]> => (await config()).nodes,
@@ -70,12 +95,16 @@ export function createRoutingContext(deps: { store: Store; newId: IdGenerator })
      * Plans the routing of what is routable in `order` (unallocated + backordered units), or
      * undefined when no node is configured (routing off) or nothing is routable.
      */
-    async plan(order: Order, now: string, options: { excludeNodeIds?: readonly string[]; unallocatedOnly?: boolean } = {}): Promise<PlannedRoute | undefined> {
+    async plan(
+      order: Order,
+      now: string,
+      options: { excludeNodeIds?: readonly string[]; unallocatedOnly?: boolean; fresh?: boolean } = {},
+    ): Promise<PlannedRoute | undefined> {
       const lines = order.lines
         .map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.buckets.unallocated + (options.unallocatedOnly ? 0 : l.buckets.backordered), ...(l.attributes ? { attributes: l.attributes } : {}) }))
         .filter((l) => l.quantity > 0);
       if (lines.length === 0) return undefined;
-      const snap = await snapshot(lines.map((l) => l.sku), now);
+      let snap = await snapshot(lines.map((l) => l.sku), now, options.fresh ?? false);
       const exclude = new Set(options.excludeNodeIds ?? []);
       const nodes = snap.nodes.filter((n) => !exclude.has(n.id));
       if (nodes.length === 0) return undefined;
@@ -85,7 +114,7 @@ export function createRoutingContext(deps: { store: Store; newId: IdGenerator })
         ...(order.shipTo ? { shipTo: order.shipTo } : {}),
         lines,
       };
-      const input: RoutingInput = {
+      let input: RoutingInput = {
         order: routingOrder,
         nodes,
         positions: snap.positions,
@@ -94,7 +123,13 @@ export function createRoutingContext(deps: { store: Store; newId: IdGenerator })
         now,
         capacityUsed: snap.capacityUsed,
       };
-      const decision = route(input);
+      let decision = route(input);
+      if (decision.backorders.length > 0 && !options.fresh) {
+        // Never backorder on a reused view of stock: decide again on positions read now.
+        snap = await snapshot(lines.map((l) => l.sku), now, true);
+        input = { ...input, positions: snap.positions, capacityUsed: snap.capacityUsed };
+        decision = route(input);
+      }
       const decisionId = newId('decision');
       const records: DecisionRecord[] = [
         { decisionId, orderId: order.id, kind: 'live', rulesetVersion: snap.active.version, createdAt: now, decision: { ...decision, decisionId, excludedNodeIds: [...exclude] } },

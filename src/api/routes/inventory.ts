@@ -53,6 +53,7 @@ export function inventoryRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const body = parse(SnapshotSchema, req.body);
       await requireNode(deps, body.nodeId);
       const result = await deps.store.applySnapshot(body.nodeId, body.asOf, body.positions);
+      deps.routing.invalidatePositions(body.positions.map((p) => p.sku));
       if (result.ignored > 0) deps.metrics.snapshotsIgnored.inc(result.ignored);
       const retried = await retryBackorders(deps, body.positions.map((p) => p.sku), commandContext(req, identity));
       return { status: 200, body: { nodeId: body.nodeId, asOf: body.asOf, ...result, backordersRetried: retried } };
@@ -64,6 +65,7 @@ export function inventoryRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const body = parse(AdjustmentSchema, req.body);
       await requireNode(deps, body.nodeId);
       const status = await deps.store.applyAdjustment({ ...body, at: deps.clock.now() });
+      deps.routing.invalidatePositions([body.sku]);
       const retried = status === 'applied' && body.delta > 0 ? await retryBackorders(deps, [body.sku], commandContext(req, identity)) : 0;
       return { status: 200, body: { ...body, status, backordersRetried: retried } };
     }),
