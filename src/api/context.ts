@@ -77,12 +77,16 @@ export async function idempotentCommand(
   reply: FastifyReply,
   scope: string,
   run: (identity: Identity, intent: IdempotencyIntent) => Promise<CommandOutcome>,
+  options: { lookupFirst?: boolean } = {},
 ): Promise<FastifyReply> {
   const identity = requireScope(req, scope);
   const key = requireIdempotencyKey(req);
   const path = req.url.split('?')[0] ?? req.url;
   const intent: IdempotencyIntent = { scope: identity.id, key, fingerprint: requestFingerprint(req.method, path, req.body) };
-  const stored = await deps.store.getIdempotency(intent.scope, key);
+  // A command that could be refused on a retry (cancel: nothing left to cancel) must find its
+  // stored answer first. Placing an order cannot be refused that way, so it skips the read and
+  // meets its stored record at commit instead (the unit is refused and the record replayed).
+  const stored = options.lookupFirst === false ? undefined : await deps.store.getIdempotency(intent.scope, key);
   if (stored) return answer(deps, reply, stored.fingerprint === intent.fingerprint ? { kind: 'replayed', status: stored.status, body: stored.body } : { kind: 'idempotency_key_reused' });
   if (!deps.inFlight.tryEnter(intent.scope, key)) {
     throw new ProblemError('request_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly');

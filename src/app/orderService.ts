@@ -199,15 +199,8 @@ export function createOrderService(deps: {
 
   return {
     async place(draft, ctx, options = {}) {
-      const existing = await store.findOrderIdByExternal(draft.channel, draft.externalId);
-      if (existing) {
-        // A retry under the same key after success must replay, not report a duplicate.
-        if (options.idempotency) {
-          const record = await store.getIdempotency(options.idempotency.scope, options.idempotency.key);
-          if (record) return record.fingerprint === options.idempotency.fingerprint ? { kind: 'replayed', status: record.status, body: record.body } : { kind: 'idempotency_key_reused' };
-        }
-        return { kind: 'duplicate_order', orderId: existing };
-      }
+      // No read first: the unit's idempotency record and (channel, externalId) claim are the
+      // checks, at commit — a retried request replays, a duplicate order is refused.
       const orderId = newId('order');
       const steps: StepFn[] = [async () => ({ command: { type: 'PlaceOrder', orderId, order: draft } })];
       if (await routesNow(draft.payment !== undefined)) steps.push(routeStep(true));

@@ -73,9 +73,18 @@ export function createRoutingContext(deps: { store: Store; newId: IdGenerator })
     return wanted.flatMap((sku) => positionCache.get(sku)?.rows ?? []);
   };
 
+  // Capacity is a soft daily limit: a second-old count is close enough, and saves a read per order.
+  let capacity: { at: number; day: string; used: Readonly<Record<string, number>> } | undefined;
+  const capacityFor = async (day: string, fresh: boolean) => {
+    if (fresh || !capacity || capacity.day !== day || Date.now() - capacity.at > CONFIG_TTL_MS) {
+      capacity = { at: Date.now(), day, used: await store.capacityUsed(day) };
+    }
+    return capacity.used;
+  };
+
   const snapshot = async (skus: readonly string[], now: string, fresh = true): Promise<RoutingSnapshot> => {
     const c = await config();
-    const [positions, capacityUsed] = await Promise.all([positionsFor(skus, fresh), store.capacityUsed(now.slice(0, 10))]);
+    const [positions, capacityUsed] = await Promise.all([positionsFor(skus, fresh), capacityFor(now.slice(0, 10), fresh)]);
     return { nodes: c.nodes, positions, capacityUsed, ...c.rules };
   };
 

@@ -23,7 +23,7 @@ export function orderRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const outcome = await deps.orders.place(toDraft(body, deps.clock.now()), commandContext(req, identity), { idempotency });
       if (outcome.kind === 'ok') deps.metrics.ordersPlaced.inc({ channel: body.channel });
       return outcome;
-    });
+    }, { lookupFirst: false });
   });
 
   app.get('/v1/orders', async (req) => {
