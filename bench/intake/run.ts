@@ -8,7 +8,7 @@
  * PostgreSQL needs DATABASE_URL (a server where the bench may create and drop a database).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -32,7 +32,13 @@ const stores = arg('stores', process.env.DATABASE_URL ? 'sqlite,postgres' : 'sql
 const routingModes = arg('routing', 'off,on').split(',') as ('off' | 'on')[];
 const KEY = `bench-admin-${randomUUID()}`;
 
-interface ClientResult { ordersPerSecond: number; p50ms: number; p99ms: number; requests: number; ok: number; statuses: Record<string, number> }
+interface ClientResult { ordersPerSecond: number; p50ms: number; p99ms: number; requests: number; ok: number; statuses: Record<string, number>; serverCpuUsPerOrder?: number }
+
+/** User + system CPU seconds a process has used (all its threads), from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
 
 function runClient(url: string, tag: string): Promise<ClientResult> {
   return new Promise((resolve, reject) => {
@@ -102,7 +108,14 @@ async function httpFor(env: Record<string, string>, routing: boolean): Promise<C
   try {
     if (routing) await stockNetwork(svc.url);
     const runs: ClientResult[] = [];
-    for (let r = 0; r < repeat; r++) runs.push(await runClient(svc.url, `${Date.now()}-${r}`));
+    for (let r = 0; r < repeat; r++) {
+      const cpuBefore = cpuSeconds(svc.child.pid!);
+      const result = await runClient(svc.url, `${Date.now()}-${r}`);
+      // Server CPU per order: less sensitive to a noisy shared machine than orders/s (includes the
+      // 2 s warm-up's orders in neither term's favour: both are measured over the whole client run).
+      const cpu = cpuSeconds(svc.child.pid!) - cpuBefore;
+      runs.push({ ...result, serverCpuUsPerOrder: Math.round((cpu * 1e6) / Math.max(1, result.ok * ((seconds + 2) / seconds))) });
+    }
     return runs;
   } finally {
     await svc.stop();
@@ -136,6 +149,7 @@ for (const store of stores) {
       ordersPerSecond: median(rs.map((r) => r.ordersPerSecond)),
       p50ms: median(rs.map((r) => r.p50ms)),
       p99ms: median(rs.map((r) => r.p99ms)),
+      serverCpuUsPerOrder: median(rs.map((r) => r.serverCpuUsPerOrder ?? NaN)),
       nonCreated: rs.reduce((s, r) => s + (r.requests - r.ok), 0),
       runs: rs,
     });
@@ -144,10 +158,12 @@ for (const store of stores) {
     for (const mode of routingModes) {
       const m = summary[mode]!;
       rows.push(
-        `| ${store} | ${mode} | ${m.ordersPerSecond} | ${m.p50ms} | ${m.p99ms} | ${m.runs.map((r) => r.ordersPerSecond).join(' / ')} | ${m.nonCreated} | ${raw.batched} | ${raw.single} | ${round2(m.ordersPerSecond / raw.single)}× |`,
+        `| ${store} | ${mode} | ${m.ordersPerSecond} | ${m.p50ms} | ${m.p99ms} | ${m.runs.map((r) => r.ordersPerSecond).join(' / ')} | ${m.serverCpuUsPerOrder} | ${m.nonCreated} | ${raw.batched} | ${raw.single} | ${round2(m.ordersPerSecond / raw.single)}× |`,
       );
     }
-    if (summary.off && summary.on) rows.push(`| ${store} | on ÷ off | ${round2(summary.on.ordersPerSecond / summary.off.ordersPerSecond)} | | | | | | | |`);
+    if (summary.off && summary.on) {
+      rows.push(`| ${store} | on ÷ off | ${round2(summary.on.ordersPerSecond / summary.off.ordersPerSecond)} | | | | ${round2(summary.on.serverCpuUsPerOrder / summary.off.serverCpuUsPerOrder)} | | | | |`);
+    }
     void runs;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -162,8 +178,8 @@ const report = [
   `bench/intake — ${new Date().toISOString()} — ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}`,
   `POST /v1/orders, 2-line orders, unique keys, concurrency ${concurrency}, ${seconds} s × ${repeat} runs after 2 s warm-up (medians); SQLite synchronous=FULL`,
   '',
-  '| store | routing | orders/s (median) | p50 ms | p99 ms | runs orders/s | non-201 | raw batched units/s (100/tx) | raw units/s (1/tx) | HTTP ÷ raw 1/tx |',
-  '|---|---|---|---|---|---|---|---|---|---|',
+  '| store | routing | orders/s (median) | p50 ms | p99 ms | runs orders/s | server CPU µs/order | non-201 | raw batched units/s (100/tx) | raw units/s (1/tx) | HTTP ÷ raw 1/tx |',
+  '|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows,
 ].join('\n');
 process.stdout.write(`${report}\n`);

@@ -113,10 +113,10 @@ export function createRoutingContext(deps: { store: Store; newId: IdGenerator })
         .map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.buckets.unallocated + (options.unallocatedOnly ? 0 : l.buckets.backordered), ...(l.attributes ? { attributes: l.attributes } : {}) }))
         .filter((l) => l.quantity > 0);
       if (lines.length === 0) return undefined;
-      let snap = await snapshot(lines.map((l) => l.sku), now, options.fresh ?? false);
       const exclude = new Set(options.excludeNodeIds ?? []);
-      const nodes = snap.nodes.filter((n) => !exclude.has(n.id));
-      if (nodes.length === 0) return undefined;
+      const nodes = (await config()).nodes.filter((n) => !exclude.has(n.id));
+      if (nodes.length === 0) return undefined; // routing is off until a node exists
+      let snap = await snapshot(lines.map((l) => l.sku), now, options.fresh ?? false);
       const routingOrder: RoutingOrder = {
         channel: order.channel,
         fulfillment: order.fulfillment,

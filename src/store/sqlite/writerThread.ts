@@ -28,15 +28,21 @@ export function createWriterThread(path: string, synchronous: 'FULL' | 'NORMAL')
     return w;
   };
 
-  const send = <T>(msg: object): Promise<T> =>
+  const send = <T>(msg: object, transfer: ArrayBuffer[] = []): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const id = ++seq;
       pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      (worker ??= start()).postMessage({ id, ...msg });
+      (worker ??= start()).postMessage({ id, ...msg }, transfer);
     });
 
   return {
-    commit: (units: readonly UnitOfWork[]) => send<UnitOutcome[]>({ units: units.map(encodeUnit) }),
+    // One UTF-8 buffer per batch, transferred rather than cloned: cheaper for the main thread
+    // than structured-cloning every unit.
+    commit: (units: readonly UnitOfWork[]) => {
+      const bytes = Buffer.from(JSON.stringify(units.map(encodeUnit)), 'utf8');
+      const batch = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+      return send<UnitOutcome[]>({ batch }, [batch]);
+    },
     async close() {
       if (!worker) return;
       await send({ close: true });

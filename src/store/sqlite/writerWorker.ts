@@ -11,7 +11,9 @@ db.pragma(`synchronous = ${synchronous}`);
 db.pragma('busy_timeout = 5000');
 let commit: ReturnType<typeof createCommitter> | undefined;
 
-parentPort!.on('message', (msg: { id: number; units?: UnitOfWork[]; close?: true }) => {
+const decoder = new TextDecoder();
+
+parentPort!.on('message', (msg: { id: number; batch?: ArrayBuffer; close?: true }) => {
   if (msg.close) {
     db.close();
     parentPort!.postMessage({ id: msg.id, closed: true });
@@ -19,7 +21,8 @@ parentPort!.on('message', (msg: { id: number; units?: UnitOfWork[]; close?: true
   }
   try {
     commit ??= createCommitter(db);
-    parentPort!.postMessage({ id: msg.id, outcomes: commit(msg.units ?? []) });
+    const units = msg.batch ? (JSON.parse(decoder.decode(msg.batch)) as UnitOfWork[]) : [];
+    parentPort!.postMessage({ id: msg.id, outcomes: commit(units) });
   } catch (err) {
     parentPort!.postMessage({ id: msg.id, error: { message: (err as Error).message, code: (err as { code?: string }).code } });
   }
