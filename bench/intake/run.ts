@@ -104,7 +104,7 @@ async function stockNetwork(url: string): Promise<void> {
 }
 
 async function httpFor(env: Record<string, string>, routing: boolean): Promise<ClientResult[]> {
-  const svc = await spawnService({ ...env, ORDERLY_BOOTSTRAP_API_KEY: KEY, LOG_LEVEL: 'info' });
+  const svc = await spawnService({ ...env, ORDERLY_BOOTSTRAP_API_KEY: KEY, LOG_LEVEL: 'info' }, ['serve'], { keepOutput: false });
   try {
     if (routing) await stockNetwork(svc.url);
     const runs: ClientResult[] = [];

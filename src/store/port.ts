@@ -122,8 +122,6 @@ export interface UnitOfWork {
   readonly capacity?: readonly { readonly nodeId: string; readonly day: string; readonly fulfillments: number }[];
   /** The order's SKUs that are backordered now (replaces the previous set), for backorder retry. */
   readonly backorders?: { readonly orderId: string; readonly skus: readonly string[] };
-  /** Set by an adapter that serialised the JSON fields in advance (an adapter-internal detail). */
-  readonly encoded?: true;
 }
 
 export type UnitOutcome =

@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import { prepareInventory } from './inventoryOps.js';
 import type { UnitOfWork, UnitOutcome } from '../port.js';
-import { stringifyOnce } from '../../shared/json.js';
 
 /**
  * The SQLite group commit: one BEGIN IMMEDIATE … COMMIT, a savepoint per unit; a refused unit
@@ -12,8 +11,8 @@ export function createCommitter(db: Database.Database): (units: readonly UnitOfW
   const q = prepare(db);
   const inventory = prepareInventory(db);
   // Inserts double as the uniqueness checks (a refused unit rolls back to its savepoint anyway).
+  const json = (v: unknown): string => JSON.stringify(v);
   const applyUnit = (unit: UnitOfWork): UnitOutcome => {
-    const json = unit.encoded ? (v: unknown) => v as string : (v: unknown) => JSON.stringify(v);
     const recordedAt = unit.append?.recordedAt ?? new Date().toISOString();
     if (unit.idempotency) {
       const r = unit.idempotency;
@@ -133,19 +132,3 @@ export function prepare(db: Database.Database) {
 }
 
 
-/**
- * The unit with its JSON fields serialised, so a batch crosses to the writer thread as strings
- * (cheap to copy) and the worker does no JSON work.
- */
-export function encodeUnit(unit: UnitOfWork): UnitOfWork {
-  const j = stringifyOnce;
-  return {
-    ...unit,
-    encoded: true,
-    ...(unit.append ? { append: { ...unit.append, events: unit.append.events.map((e) => ({ ...e, data: j(e.data), metadata: j(e.metadata) as never })) } } : {}),
-    ...(unit.idempotency ? { idempotency: { ...unit.idempotency, body: j(unit.idempotency.body) } } : {}),
-    ...(unit.orderRow ? { orderRow: { ...unit.orderRow, view: j(unit.orderRow.view) } } : {}),
-    ...(unit.outbox ? { outbox: unit.outbox.map((m) => ({ ...m, payload: j(m.payload) })) } : {}),
-    ...(unit.decisions ? { decisions: unit.decisions.map((d) => ({ ...d, decision: j(d.decision) })) } : {}),
-  };
-}

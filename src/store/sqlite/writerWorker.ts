@@ -11,9 +11,7 @@ db.pragma(`synchronous = ${synchronous}`);
 db.pragma('busy_timeout = 5000');
 let commit: ReturnType<typeof createCommitter> | undefined;
 
-const decoder = new TextDecoder();
-
-parentPort!.on('message', (msg: { id: number; batch?: ArrayBuffer; close?: true }) => {
+parentPort!.on('message', (msg: { id: number; units?: UnitOfWork[]; close?: true }) => {
   if (msg.close) {
     db.close();
     parentPort!.postMessage({ id: msg.id, closed: true });
@@ -21,8 +19,7 @@ parentPort!.on('message', (msg: { id: number; batch?: ArrayBuffer; close?: true 
   }
   try {
     commit ??= createCommitter(db);
-    const units = msg.batch ? (JSON.parse(decoder.decode(msg.batch)) as UnitOfWork[]) : [];
-    parentPort!.postMessage({ id: msg.id, outcomes: commit(units) });
+    parentPort!.postMessage({ id: msg.id, outcomes: commit(msg.units ?? []) });
   } catch (err) {
     parentPort!.postMessage({ id: msg.id, error: { message: (err as Error).message, code: (err as { code?: string }).code } });
   }
