@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from './transaction.js';
 import type { DecisionRecord, NodeRecord, PositionRow, RulesetRecord, Store } from '../port.js';
 
 type InventoryPart = Pick<
@@ -197,25 +198,6 @@ export function createInventoryQueries(pool: pg.Pool): InventoryPart {
 }
 
 /** Runs `fn` in BEGIN … COMMIT on one pool client; a connection whose ROLLBACK failed is discarded. */
-async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
-    try {
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
-        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
-      });
-      throw err;
-    }
-  } finally {
-    client.release(broken);
-  }
-}
 
 const RULESET_COLUMNS = 'version, name, doc, status, created_at, activated_at';
 const DECISION_COLUMNS = 'decision_id, kind, order_id, ruleset_version, created_at, decision';

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from './transaction.js';
 import { COMMIT_FUNCTION_V1, COMMIT_FUNCTION_V2 } from './commitFunction.js';
 
 /**
@@ -182,37 +183,24 @@ export const MIGRATION_LOCK_KEY = '8030591472429201664';
  * others then find nothing to do. Returns the versions this call applied.
  */
 export async function applyMigrations(pool: pg.Pool): Promise<number[]> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
-    try {
-      await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
-      await client.query(
-        `CREATE TABLE IF NOT EXISTS schema_migrations (
-           version integer PRIMARY KEY,
-           name text NOT NULL,
-           applied_at timestamptz NOT NULL DEFAULT now()
-         )`,
-      );
-      const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
-      const done = new Set(rows.map((r) => r.version));
-      const applied: number[] = [];
-      for (const m of POSTGRES_MIGRATIONS) {
-        if (done.has(m.version)) continue;
-        await client.query(m.sql);
-        await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
-        applied.push(m.version);
-      }
-      await client.query('COMMIT');
-      return applied;
-    } catch (err) {
-      await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
-        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
-      });
-      throw err;
+  return inTransaction(pool, async (client) => {
+    await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (
+         version integer PRIMARY KEY,
+         name text NOT NULL,
+         applied_at timestamptz NOT NULL DEFAULT now()
+       )`,
+    );
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const done = new Set(rows.map((r) => r.version));
+    const applied: number[] = [];
+    for (const m of POSTGRES_MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      await client.query(m.sql);
+      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      applied.push(m.version);
     }
-  } finally {
-    client.release(broken);
-  }
+    return applied;
+  });
 }
