@@ -39,6 +39,17 @@ export interface Orderly {
 /** The composition root: store, group committer, services and HTTP server, wired once. */
 export async function startOrderly(config: Config, log: Logger, clock: Clock = systemClock): Promise<Orderly> {
   const store = await openStore(config);
+  try {
+    return await assemble(store, config, log, clock);
+  } catch (err) {
+    // Nothing may stay open after a failed start (a PostgreSQL pool would keep the process alive).
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Everything after the store is open: migrations, bootstrap key, nodes file, services, HTTP. */
+async function assemble(store: Store, config: Config, log: Logger, clock: Clock): Promise<Orderly> {
   const applied = await store.migrate();
   if (applied.length > 0) log.info({ applied, store: store.dialect }, 'migrations applied');
   const boot = await bootstrapAdmin({ store, clock, newId }, config.bootstrapApiKey);
