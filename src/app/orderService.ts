@@ -104,7 +104,7 @@ export function createOrderService(deps: {
         if (step.route) routes.push(step.route);
       }
       if (events.length === 0) return { kind: 'refused', error: { code: 'illegal_transition', message: 'nothing to do' } };
-      const unit = buildUnit(orderId, loaded.state, loaded.version, loaded.createdAt ?? now, now, events, ctx, options, routes);
+      const unit = buildUnit(orderId, loaded.state, state, loaded.version, loaded.createdAt ?? now, now, events, ctx, options, routes);
       const outcome = await committer.submit(unit.unit);
       if (outcome.ok) return { kind: 'ok', status: options.status ?? 200, view: unit.view };
       switch (outcome.reason) {
@@ -148,6 +148,7 @@ export function createOrderService(deps: {
   const buildUnit = (
     orderId: string,
     before: OrderState,
+    after: OrderState,
     version: number,
     createdAt: string,
     now: string,
@@ -156,7 +157,6 @@ export function createOrderService(deps: {
     options: CommandOptions,
     routes: readonly PlannedRoute[] = [],
   ): { unit: UnitOfWork; view: OrderView } => {
-    const after = fold(events, before);
     if (after.kind !== 'placed') throw new Error('a decided order stream must hold an order');
     const order = after.order;
     const view = toOrderView(order, { version: version + events.length, createdAt, updatedAt: now });
