@@ -60,17 +60,19 @@ export function createRoutingContext(deps: { store: Store; newId: IdGenerator })
     return cache;
   };
 
-  const positionCache = new Map<string, { at: number; rows: PositionRow[] }>();
+  // Entries hold the read's promise, so orders decided together share one read (no stampede).
+  const positionCache = new Map<string, { at: number; rows: Promise<PositionRow[]> }>();
   const positionsFor = async (skus: readonly string[], fresh: boolean): Promise<PositionRow[]> => {
     const t = Date.now();
     const wanted = [...new Set(skus)];
     const missing = fresh ? wanted : wanted.filter((sku) => !((positionCache.get(sku)?.at ?? -Infinity) > t - POSITIONS_TTL_MS));
     if (missing.length > 0) {
-      const rows = await store.listPositions({ skus: missing });
+      const read = store.listPositions({ skus: missing });
       if (positionCache.size > 20_000) positionCache.clear();
-      for (const sku of missing) positionCache.set(sku, { at: t, rows: rows.filter((r) => r.sku === sku) });
+      for (const sku of missing) positionCache.set(sku, { at: t, rows: read.then((rows) => rows.filter((r) => r.sku === sku)) });
+      read.catch(() => missing.forEach((sku) => positionCache.delete(sku)));
     }
-    return wanted.flatMap((sku) => positionCache.get(sku)?.rows ?? []);
+    return (await Promise.all(wanted.map((sku) => positionCache.get(sku)?.rows ?? []))).flat();
   };
 
   // Capacity is a soft daily limit: a second-old count is close enough, and saves a read per order.

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { encodeUnit } from './commit.js';
 import type { UnitOfWork, UnitOutcome } from '../port.js';
 
 /**
@@ -35,9 +36,9 @@ export function createWriterThread(path: string, synchronous: 'FULL' | 'NORMAL')
     });
 
   return {
-    // Units cross as plain objects (structured clone): measured cheaper for the main thread than
-    // serialising them here; the writer thread does the JSON work, and it has the spare CPU.
-    commit: (units: readonly UnitOfWork[]) => send<UnitOutcome[]>({ units }),
+    // Units cross with their JSON columns as text (see encodeUnit): cloning object graphs to the
+    // thread costs far more than the strings.
+    commit: (units: readonly UnitOfWork[]) => send<UnitOutcome[]>({ units: units.map(encodeUnit) }),
     async close() {
       if (!worker) return;
       await send({ close: true });

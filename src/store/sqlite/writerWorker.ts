@@ -19,7 +19,7 @@ parentPort!.on('message', (msg: { id: number; units?: UnitOfWork[]; close?: true
   }
   try {
     commit ??= createCommitter(db);
-    parentPort!.postMessage({ id: msg.id, outcomes: commit(msg.units ?? []) });
+    parentPort!.postMessage({ id: msg.id, outcomes: commit(msg.units ?? [], true) });
   } catch (err) {
     parentPort!.postMessage({ id: msg.id, error: { message: (err as Error).message, code: (err as { code?: string }).code } });
   }
