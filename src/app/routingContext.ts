@@ -38,7 +38,7 @@ const POSITIONS_TTL_MS = 100;
 /**
  * Loads what routing reads, and turns an order into a RouteOrder command with its explanation
  * (live, plus the shadow ruleset's, if one is set). Nodes and rulesets change rarely and are cached
- * for a second; positions are read fresh for every decision.
+ * for a second; positions through a view of at most POSITIONS_TTL_MS, re-read whenever it could mislead.
  */
 export function createRoutingContext(deps: { store: Store; newId: IdGenerator }) {
   const { store, newId } = deps;
