@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/app/clock.js';
 import { createGroupCommitter } from '../../src/app/groupCommitter.js';
 import { newId } from '../../src/app/ids.js';
-import type { OrderService } from '../../src/app/orderService.js';
+import type { CommandOutcome, OrderService } from '../../src/app/orderService.js';
 import { createOrderService } from '../../src/app/orderService.js';
 import { createRoutingContext } from '../../src/app/routingContext.js';
 import type { Store } from '../../src/store/port.js';
@@ -20,7 +20,7 @@ const draft = (quantity: number) => ({
   fulfillment: { type: 'ship' as const, shipMethod: 'standard' as const },
   lines: [{ lineId: '1', sku: 'V', quantity, unitPrice: 100 }],
 });
-const buckets = (o: { kind: string; view?: { lines: { buckets: Record<string, number> }[] } }) => (o.kind === 'ok' ? o.view!.lines[0]!.buckets : undefined);
+const buckets = (o: CommandOutcome) => (o.kind === 'ok' ? o.view.lines[0]!.buckets : undefined);
 
 /**
  * Routing reads positions through a short-lived view. Another process changing stock behind it
