@@ -68,10 +68,40 @@ export function ifMatchVersion(req: FastifyRequest): number | undefined {
 export const etag = (version: number): string => `"${version}"`;
 
 /**
- * The idempotent mutation pipeline shared by every mutating endpoint: key → fingerprint → stored
- * replay or reuse → in-flight guard → run (which stores its response with its effects) → answer.
+ * The Idempotency-Key rules every mutating endpoint shares: scope → key → fingerprint → stored
+ * replay (or 422 for a different request) → in-flight guard (409) → `execute`.
  */
-export async function idempotentCommand(
+async function withIdempotencyKey(
+  deps: ApiDeps,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  scope: string,
+  lookupFirst: boolean,
+  execute: (identity: Identity, intent: IdempotencyIntent) => Promise<FastifyReply>,
+): Promise<FastifyReply> {
+  const identity = requireScope(req, scope);
+  const key = requireIdempotencyKey(req);
+  const path = req.url.split('?')[0] ?? req.url;
+  const intent: IdempotencyIntent = { scope: identity.id, key, fingerprint: requestFingerprint(req.method, path, req.body) };
+  const stored = lookupFirst ? await deps.store.getIdempotency(intent.scope, key) : undefined;
+  if (stored) return answer(deps, reply, stored.fingerprint === intent.fingerprint ? { kind: 'replayed', status: stored.status, body: stored.body } : { kind: 'idempotency_key_reused' });
+  if (!deps.inFlight.tryEnter(intent.scope, key)) {
+    throw new ProblemError('request_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly');
+  }
+  try {
+    return await execute(identity, intent);
+  } finally {
+    deps.inFlight.leave(intent.scope, key);
+  }
+}
+
+/**
+ * An order command: its response is stored with its effects, in the same unit. A command that
+ * could be refused on a retry (cancel: nothing left to cancel) must find its stored answer first;
+ * placing an order cannot be refused that way, so it skips the read (`lookupFirst: false`) and
+ * meets its stored record at commit instead (the unit is refused and the record replayed).
+ */
+export function idempotentCommand(
   deps: ApiDeps,
   req: FastifyRequest,
   reply: FastifyReply,
@@ -79,23 +109,9 @@ export async function idempotentCommand(
   run: (identity: Identity, intent: IdempotencyIntent) => Promise<CommandOutcome>,
   options: { lookupFirst?: boolean } = {},
 ): Promise<FastifyReply> {
-  const identity = requireScope(req, scope);
-  const key = requireIdempotencyKey(req);
-  const path = req.url.split('?')[0] ?? req.url;
-  const intent: IdempotencyIntent = { scope: identity.id, key, fingerprint: requestFingerprint(req.method, path, req.body) };
-  // A command that could be refused on a retry (cancel: nothing left to cancel) must find its
-  // stored answer first. Placing an order cannot be refused that way, so it skips the read and
-  // meets its stored record at commit instead (the unit is refused and the record replayed).
-  const stored = options.lookupFirst === false ? undefined : await deps.store.getIdempotency(intent.scope, key);
-  if (stored) return answer(deps, reply, stored.fingerprint === intent.fingerprint ? { kind: 'replayed', status: stored.status, body: stored.body } : { kind: 'idempotency_key_reused' });
-  if (!deps.inFlight.tryEnter(intent.scope, key)) {
-    throw new ProblemError('request_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly');
-  }
-  try {
-    return answer(deps, reply, await run(identity, intent));
-  } finally {
-    deps.inFlight.leave(intent.scope, key);
-  }
+  return withIdempotencyKey(deps, req, reply, scope, options.lookupFirst !== false, async (identity, intent) =>
+    answer(deps, reply, await run(identity, intent)),
+  );
 }
 
 export function answer(deps: ApiDeps, reply: FastifyReply, outcome: CommandOutcome): FastifyReply {
@@ -120,36 +136,20 @@ export function answer(deps: ApiDeps, reply: FastifyReply, outcome: CommandOutco
 }
 
 /**
- * The idempotent pipeline for mutations outside an order stream (nodes, inventory, rulesets):
- * the same key rules; the response is recorded after the action, which is itself naturally
- * idempotent (a snapshot by asOf, an adjustment by sourceId, a node by id), so a crash between
- * the two is harmless.
+ * A mutation outside an order stream (nodes, inventory, rulesets): the same key rules; the
+ * response is recorded after the action, which is itself naturally idempotent (a snapshot by
+ * asOf, an adjustment by sourceId, a node by id), so a crash between the two is harmless.
  */
-export async function idempotentAction(
+export function idempotentAction(
   deps: ApiDeps,
   req: FastifyRequest,
   reply: FastifyReply,
   scope: string,
   run: (identity: Identity) => Promise<{ status: number; body: unknown }>,
 ): Promise<FastifyReply> {
-  const identity = requireScope(req, scope);
-  const key = requireIdempotencyKey(req);
-  const path = req.url.split('?')[0] ?? req.url;
-  const fingerprint = requestFingerprint(req.method, path, req.body);
-  const stored = await deps.store.getIdempotency(identity.id, key);
-  if (stored) {
-    if (stored.fingerprint !== fingerprint) throw new ProblemError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request (method, path or body)');
-    deps.metrics.duplicatesSuppressed.inc({ kind: 'idempotent_replay' });
-    return reply.code(stored.status).header('idempotent-replayed', 'true').send(stored.body);
-  }
-  if (!deps.inFlight.tryEnter(identity.id, key)) {
-    throw new ProblemError('request_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly');
-  }
-  try {
+  return withIdempotencyKey(deps, req, reply, scope, true, async (identity, intent) => {
     const result = await run(identity);
-    await deps.store.commit([{ idempotency: { scope: identity.id, key, fingerprint, status: result.status, body: result.body } }]);
+    await deps.store.commit([{ idempotency: { ...intent, status: result.status, body: result.body } }]);
     return reply.code(result.status).send(result.body);
-  } finally {
-    deps.inFlight.leave(identity.id, key);
-  }
+  });
 }

@@ -34,7 +34,8 @@ export function createGroupCommitter(store: Store, options: GroupCommitOptions =
       const started = performance.now();
       try {
         const outcomes = await store.commit(batch.map((b) => b.unit));
-        batch.forEach((b, i) => b.resolve(outcomes[i] ?? { ok: false, reason: 'version_conflict', actualVersion: -1 }));
+        if (outcomes.length !== batch.length) throw new Error(`store answered ${outcomes.length} outcomes for ${batch.length} units`);
+        batch.forEach((b, i) => b.resolve(outcomes[i]!));
       } catch (err) {
         if (batch.length === 1) batch[0]!.reject(err);
         // An unexpected error (not a unit refusal) failed the whole transaction: commit the units

@@ -7,8 +7,6 @@ export type HoldType = (typeof HOLD_TYPES)[number];
 export const SHIP_METHODS = ['standard', 'expedited', 'overnight', 'same_day'] as const;
 export type ShipMethod = (typeof SHIP_METHODS)[number];
 
-export const CUSTOMER_TIERS = ['standard', 'vip', 'employee', 'wholesale'] as const;
-
 export type FulfillmentPreference =
   | { readonly type: 'ship'; readonly shipMethod: ShipMethod }
   | { readonly type: 'pickup'; readonly storeId: string };

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { snapshotSupersedes } from '../../inventory/position.js';
 import type { DecisionRecord, NodeRecord, PositionRow, RulesetRecord, UnitOfWork, UnitOutcome } from '../port.js';
 
 /** The inventory, node, ruleset and decision side of the SQLite adapter (prepared once, after migration). */
@@ -48,23 +49,14 @@ export function prepareInventory(db: Database.Database) {
     ),
   };
 
-  // Queries whose text depends on the number of SKUs are prepared once per shape.
+  // Queries whose text depends on the number of SKUs are prepared once per shape (and mode).
   const shapes = new Map<string, Database.Statement>();
-  const cached = (sql: string): Database.Statement => {
-    let st = shapes.get(sql);
+  const shape = (sql: string, raw = false): Database.Statement => {
+    const key = raw ? `raw:${sql}` : sql;
+    let st = shapes.get(key);
     if (!st) {
-      st = db.prepare(sql);
-      if (shapes.size < 512) shapes.set(sql, st);
-    }
-    return st;
-  };
-
-  const rawShapes = new Map<string, Database.Statement>();
-  const rawShape = (sql: string): Database.Statement => {
-    let st = rawShapes.get(sql);
-    if (!st) {
-      st = db.prepare(sql).raw();
-      if (rawShapes.size < 512) rawShapes.set(sql, st);
+      st = raw ? db.prepare(sql).raw() : db.prepare(sql);
+      if (shapes.size < 1024) shapes.set(key, st);
     }
     return st;
   };
@@ -97,7 +89,7 @@ export function prepareInventory(db: Database.Database) {
       let ignored = 0;
       for (const p of positions) {
         const held = (q.getPosition.get(nodeId, p.sku) as { as_of: string | null } | undefined)?.as_of;
-        if (held && Date.parse(held) > Date.parse(asOf)) {
+        if (!snapshotSupersedes(held ?? null, asOf)) {
           ignored++;
           continue;
         }
@@ -126,7 +118,7 @@ export function prepareInventory(db: Database.Database) {
       // Raw rows and no ORDER BY in SQL: routing reads these on every order, and object rows plus
       // a temp B-tree sort cost about three times as much as sorting the few rows here.
       const sql = `SELECT node_id, sku, on_hand, reserved, as_of FROM inventory ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
-      const rows = (rawShape(sql).all(...args) as [string, string, number, number, string | null][]).map(
+      const rows = (shape(sql, true).all(...args) as [string, string, number, number, string | null][]).map(
         ([nodeId, sku, onHand, reserved, asOf]): PositionRow => ({ nodeId, sku, onHand, reserved, asOf }),
       );
       return rows.sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
@@ -137,7 +129,7 @@ export function prepareInventory(db: Database.Database) {
     backorderedOrders(skus: readonly string[], limit: number): string[] {
       if (skus.length === 0) return [];
       const sql = `SELECT DISTINCT order_id FROM order_backorders WHERE sku IN (${skus.map(() => '?').join(',')}) ORDER BY order_id LIMIT ?`;
-      return (cached(sql).all(...skus, limit) as { order_id: string }[]).map((r) => r.order_id);
+      return (shape(sql).all(...skus, limit) as { order_id: string }[]).map((r) => r.order_id);
     },
     createRuleset(name: string, doc: unknown, createdAt: string): RulesetRecord {
       const r = q.createRuleset.run(name, JSON.stringify(doc), createdAt);
