@@ -31,7 +31,11 @@ declare module 'fastify' {
     identity?: Identity;
     correlationId: string;
     /** The body as received, for signature verification. */
-    rawBody?: string;
+    rawBody?: Buffer;
+  }
+  interface FastifyContextConfig {
+    /** `signature`: no API key; the route verifies a signature over `rawBody` before parsing it. */
+    auth?: 'signature';
   }
 }
 

@@ -1,5 +1,5 @@
 import Fastify, { LogController } from 'fastify';
-import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import secureJson from 'secure-json-parse';
 import type { ApiDeps } from './context.js';
@@ -36,22 +36,20 @@ export function buildServer(deps: ApiDeps, options: ServerOptions): FastifyInsta
   // refuses prototype poisoning and characters no store can keep (NUL, lone surrogates), and
   // keeps the raw body for signature checks.
   app.removeContentTypeParser(['text/plain', 'application/json']);
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    const text = body as string;
-    req.rawBody = text;
-    if (text.trim() === '') return done(new ProblemError('validation_failed', 'The body is empty; send a JSON object', [{ path: 'body', message: 'required' }]));
-    if (UNSTORABLE.test(text)) {
-      return done(new ProblemError('validation_failed', 'The body contains a NUL character or an unpaired UTF-16 surrogate', [{ path: 'body', message: 'invalid characters' }]));
-    }
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    const raw = body as Buffer;
+    req.rawBody = raw;
+    // A signed webhook is verified before its body is parsed: the route parses it (parseJsonBody).
+    if (signatureAuth(req)) return done(null, undefined);
     try {
-      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+      done(null, parseJsonBody(raw.toString('utf8')));
     } catch (err) {
-      done(new ProblemError('validation_failed', `The body is not valid JSON: ${(err as Error).message}`, [{ path: 'body', message: 'malformed JSON' }]));
+      done(err as Error);
     }
   });
   // Rulesets may be uploaded as YAML.
   app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string' }, (req, body, done) => {
-    req.rawBody = body as string;
+    req.rawBody = Buffer.from(body as string, 'utf8');
     try {
       done(null, parseYaml(body as string, { maxAliasCount: 50 }));
     } catch (err) {
@@ -66,6 +64,8 @@ export function buildServer(deps: ApiDeps, options: ServerOptions): FastifyInsta
     req.correlationId = typeof incoming === 'string' && CORRELATION.test(incoming) ? incoming : randomUUID();
     reply.header('x-correlation-id', req.correlationId);
     if (!req.url.startsWith('/v1/')) return;
+    // Webhook routes authenticate by signature, verified in the route before parsing.
+    if (signatureAuth(req)) return;
     const auth = req.headers.authorization;
     const m = typeof auth === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
     const identity = m?.[1] ? await deps.authenticate(m[1]) : undefined;
@@ -136,4 +136,25 @@ export function buildServer(deps: ApiDeps, options: ServerOptions): FastifyInsta
   inventoryRoutes(app, deps);
   routingRoutes(app, deps);
   return app;
+}
+
+/** Routes declared with `config: { auth: 'signature' }` take no API key: they verify a signature over the raw body. */
+function signatureAuth(req: FastifyRequest): boolean {
+  return (req.routeOptions.config as { auth?: string } | undefined)?.auth === 'signature';
+}
+
+/**
+ * Parses a JSON request body, refusing prototype poisoning and characters no store can keep (NUL,
+ * lone surrogates), with a validation problem that says what is wrong.
+ */
+export function parseJsonBody(text: string): unknown {
+  if (text.trim() === '') throw new ProblemError('validation_failed', 'The body is empty; send a JSON object', [{ path: 'body', message: 'required' }]);
+  if (UNSTORABLE.test(text)) {
+    throw new ProblemError('validation_failed', 'The body contains a NUL character or an unpaired UTF-16 surrogate', [{ path: 'body', message: 'invalid characters' }]);
+  }
+  try {
+    return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+  } catch (err) {
+    throw new ProblemError('validation_failed', `The body is not valid JSON: ${(err as Error).message}`, [{ path: 'body', message: 'malformed JSON' }]);
+  }
 }
