@@ -7,6 +7,9 @@ import type { Metrics } from '../app/metrics.js';
 import type { CommandContext, CommandOutcome, IdempotencyIntent, OrderService } from '../app/orderService.js';
 import type { Identity, Store } from '../store/port.js';
 import type { RoutingContext } from '../app/routingContext.js';
+import type { ExceptionService } from '../app/exceptions.js';
+import type { InventoryService } from '../app/inventoryService.js';
+import type { InboundSink } from '../connectors/port.js';
 import type { createInFlightKeys } from './idempotency.js';
 import { requestFingerprint, requireIdempotencyKey } from './idempotency.js';
 import { ProblemError, fromDomainError } from './problem.js';
@@ -17,6 +20,9 @@ export interface ApiDeps {
   readonly store: Store;
   readonly orders: OrderService;
   readonly routing: RoutingContext;
+  readonly inventory: InventoryService;
+  readonly exceptions: ExceptionService;
+  readonly inbound: InboundSink;
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly clock: Clock;
@@ -75,7 +81,7 @@ export const etag = (version: number): string => `"${version}"`;
  * The Idempotency-Key rules every mutating endpoint shares: scope → key → fingerprint → stored
  * replay (or 422 for a different request) → in-flight guard (409) → `execute`.
  */
-async function withIdempotencyKey(
+export async function withIdempotencyKey(
   deps: ApiDeps,
   req: FastifyRequest,
   reply: FastifyReply,

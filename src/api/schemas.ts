@@ -101,6 +101,19 @@ export const OrderIdParam = z.object({ id });
 
 export const PaymentAuthorizationSchema = z.object({ authorizationId: id, amount: z.int().min(1).max(MAX_MINOR_AMOUNT) });
 
+export const ReleaseSchema = z.object({ fulfillmentIds: z.array(id).min(1).max(100).optional() });
+
+const ReturnLine = z
+  .object({ lineId: text(64).optional(), sku: id.optional(), quantity: z.int().min(1).max(ORDER_LIMITS.maxQuantityPerLine) })
+  .refine((l) => l.lineId !== undefined || l.sku !== undefined, { message: 'give lineId or sku', path: ['lineId'] });
+
+export const ReturnSchema = z.object({
+  lines: z.array(ReturnLine).min(1).max(ORDER_LIMITS.maxLines),
+  reason: text(64).default('unspecified'),
+  /** An exchange: the return plus a new order for these lines, linked to it. */
+  exchange: z.object({ lines: z.array(z.object({ lineId: text(64).optional(), sku: id, quantity: z.int().min(1).max(ORDER_LIMITS.maxQuantityPerLine), unitPrice: money })).min(1).max(ORDER_LIMITS.maxLines) }).optional(),
+});
+
 export const SCOPES = ['orders:read', 'orders:write', 'inventory:write', 'fulfillment:write', 'ops:exceptions', 'admin'] as const;
 
 export const ListQuerySchema = z.object({

@@ -8,6 +8,8 @@ import { ProblemError, problem, sendProblem } from './problem.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { orderRoutes } from './routes/orders.js';
 import { routingRoutes } from './routes/routing.js';
+import { exceptionRoutes } from './routes/exceptions.js';
+import { fulfillmentRoutes } from './routes/fulfillments.js';
 import { parse as parseYaml } from 'yaml';
 
 export interface ServerOptions {
@@ -135,6 +137,8 @@ export function buildServer(deps: ApiDeps, options: ServerOptions): FastifyInsta
   orderRoutes(app, deps);
   inventoryRoutes(app, deps);
   routingRoutes(app, deps);
+  fulfillmentRoutes(app, deps);
+  exceptionRoutes(app, deps);
   return app;
 }
 

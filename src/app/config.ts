@@ -11,6 +11,8 @@ export interface Config {
   readonly bodyLimitBytes: number;
   /** Nodes loaded (created or replaced) at start. */
   readonly nodesFile?: string;
+  /** Days after the last delivery during which a return is accepted before the order closes. */
+  readonly returnWindowDays: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -22,7 +24,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (key !== undefined && key !== '' && !/^[\x21-\x7E]{16,256}$/.test(key)) {
     throw new Error('ORDERLY_BOOTSTRAP_API_KEY must be 16–256 printable characters without spaces');
   }
+  const returnWindowDays = Number(env.ORDERLY_RETURN_WINDOW_DAYS ?? 30);
+  if (!Number.isFinite(returnWindowDays) || returnWindowDays < 0 || returnWindowDays > 3650) {
+    throw new Error(`ORDERLY_RETURN_WINDOW_DAYS must be a number of days from 0 to 3650, not ${env.ORDERLY_RETURN_WINDOW_DAYS}`);
+  }
   return {
+    returnWindowDays,
     port,
     host: env.HOST ?? '0.0.0.0',
     dataDir: resolve(env.ORDERLY_DATA_DIR ?? './data'),

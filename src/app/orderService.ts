@@ -1,9 +1,10 @@
 import type { DomainError } from '../domain/result.js';
-import type { OrderCommand, OrderDraft, OrderEvent, OrderState, OrderView } from '../domain/order/index.js';
+import type { FactLine, NodeCancelCapability, OrderCommand, OrderDraft, OrderEvent, OrderFact, OrderState, OrderView, PaymentMode } from '../domain/order/index.js';
 import { EVENT_SCHEMA_VERSION, decide, fold, initialState, toOrderView, upcast } from '../domain/order/index.js';
-import type { DecisionRecord, EventMetadata, InventoryOp, NewEvent, ReserveOp, Store, StoredEvent, UnitOfWork } from '../store/port.js';
+import type { EventMetadata, NewEvent, Store, StoredEvent, UnitOfWork } from '../store/port.js';
+import type { RoutingNode } from '../routing/index.js';
 import type { PlannedRoute, RoutingContext } from './routingContext.js';
-import { safetyFor } from './routingContext.js';
+import { unitEffects } from './unitEffects.js';
 import type { Clock } from './clock.js';
 import type { GroupCommitter } from './groupCommitter.js';
 import type { IdGenerator } from './ids.js';
@@ -32,18 +33,30 @@ export interface CommandOptions {
 }
 
 export type CommandOutcome =
-  | { readonly kind: 'ok'; readonly status: number; readonly view: OrderView }
+  | { readonly kind: 'ok'; readonly status: number; readonly view: OrderView; readonly events: readonly OrderEvent[] }
   | { readonly kind: 'replayed'; readonly status: number; readonly body: unknown }
   | { readonly kind: 'refused'; readonly error: DomainError }
   | { readonly kind: 'duplicate_order'; readonly orderId: string }
   | { readonly kind: 'idempotency_key_reused' };
 
 export interface OrderService {
-  place(draft: OrderDraft, ctx: CommandContext, options?: CommandOptions): Promise<CommandOutcome>;
+  place(draft: OrderDraft, ctx: CommandContext, options?: CommandOptions & { payments?: PaymentMode; orderId?: string }): Promise<CommandOutcome>;
   /** Hands back what is allocated at `nodeIds` (all when absent) and routes it again elsewhere. */
   reroute(orderId: string, input: { nodeIds?: readonly string[]; reason: string }, ctx: CommandContext, options?: CommandOptions): Promise<CommandOutcome>;
   /** Routes an order's backordered units again (after stock arrived); refused when nothing moves. */
   retryBackorders(orderId: string, ctx: CommandContext): Promise<CommandOutcome>;
+  /** Hands allocated fulfillments to their nodes (when the ruleset does not release automatically). */
+  release(orderId: string, input: { fulfillmentIds?: readonly string[] }, ctx: CommandContext, options?: CommandOptions): Promise<CommandOutcome>;
+  /** A fact from a system of record; never refused for the order's state (conflicts are recorded). */
+  recordFact(orderId: string, fact: OrderFact, ctx: CommandContext, options?: CommandOptions): Promise<CommandOutcome>;
+  authorizeReturn(
+    orderId: string,
+    input: { lines: readonly FactLine[]; reason: string; exchangeOrderId?: string },
+    ctx: CommandContext,
+    options?: CommandOptions,
+  ): Promise<CommandOutcome>;
+  /** Runs the order's follow-ups (release, payments, closure) on its current state: for sweeps. */
+  advance(orderId: string, ctx: CommandContext): Promise<CommandOutcome>;
   execute(orderId: string, command: DistributiveOmit<OrderCommand, 'now'>, ctx: CommandContext, options?: CommandOptions): Promise<CommandOutcome>;
   get(orderId: string): Promise<OrderView | undefined>;
   events(orderId: string): Promise<StoredEvent[]>;
@@ -59,6 +72,25 @@ const MAX_ATTEMPTS = 8;
  * projection + outbox as one unit to the group committer, expecting the version that was read.
  * On a version conflict the command is decided again on fresh state (bounded).
  */
+export interface LifecycleOptions {
+  /** The payment connector: when set, orders are `gateway` orders (authorize, capture, void, refund through it). */
+  readonly paymentConnector?: string;
+  /** Days after the last delivery before a settled order closes (returns are accepted until then). */
+  readonly returnWindowDays: number;
+  /** Whether a connector can cancel what was released to it (absent: it cannot). */
+  readonly connectorCancel?: (connectorId: string) => NodeCancelCapability | undefined;
+  /** Called after a commit that wrote outbox messages (the dispatcher's wake-up). */
+  readonly onOutbox?: () => void;
+  /**
+   * Called after an order is placed, to run its follow-ups (release, payment) in their own unit
+   * right after the answer: the channel gets its `201` with the routing decision, and the release
+   * to nodes (with its outbox messages) does not lengthen intake. Absent: they run in the placement's unit.
+   */
+  readonly deferFollowUps?: (orderId: string) => void;
+}
+
+export const DEFAULT_LIFECYCLE: LifecycleOptions = { returnWindowDays: 30 };
+
 export function createOrderService(deps: {
   store: Store;
   committer: GroupCommitter;
@@ -66,8 +98,11 @@ export function createOrderService(deps: {
   newId: IdGenerator;
   /** Absent: orders are not routed (they stay unallocated). */
   routing?: RoutingContext;
+  lifecycle?: LifecycleOptions;
 }): OrderService {
   const { store, committer, clock, newId, routing } = deps;
+  const lifecycle = deps.lifecycle ?? DEFAULT_LIFECYCLE;
+  const nodes = async (): Promise<readonly RoutingNode[]> => (routing ? routing.nodes() : []);
 
   const load = async (orderId: string) => {
     const stored = await store.readStream(orderId);
@@ -81,7 +116,7 @@ export function createOrderService(deps: {
    * release); an optional step that is refused is skipped. On a version conflict or a reservation
    * that lost its stock to a concurrent order, everything is decided again on fresh state.
    */
-  const run = async (orderId: string, steps: readonly StepFn[], ctx: CommandContext, options: CommandOptions, creating = false): Promise<CommandOutcome> => {
+  const run = async (orderId: string, steps: readonly StepFn[], ctx: CommandContext, options: RunOptions, creating = false): Promise<CommandOutcome> => {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const now = clock.now();
       const loaded = creating ? { state: initialState, version: 0, createdAt: undefined } : await load(orderId);
@@ -103,10 +138,19 @@ export function createOrderService(deps: {
         state = fold(decision.value, state);
         if (step.route) routes.push(step.route);
       }
-      if (events.length === 0) return { kind: 'refused', error: { code: 'illegal_transition', message: 'nothing to do' } };
-      const unit = buildUnit(orderId, loaded.state, state, loaded.version, loaded.createdAt ?? now, now, events, ctx, options, routes);
+      if (events.length === 0) {
+        // A fact already applied decides nothing: a duplicate, answered with the order as it is.
+        if (options.allowEmpty && state.kind === 'placed') {
+          return { kind: 'ok', status: options.status ?? 200, events, view: toOrderView(state.order, { version: loaded.version, createdAt: loaded.createdAt ?? now, updatedAt: now }) };
+        }
+        return { kind: 'refused', error: { code: 'illegal_transition', message: 'nothing to do' } };
+      }
+      const unit = buildUnit(orderId, loaded.state, state, loaded.version, loaded.createdAt ?? now, now, events, ctx, options, routes, await nodes());
       const outcome = await committer.submit(unit.unit);
-      if (outcome.ok) return { kind: 'ok', status: options.status ?? 200, view: unit.view };
+      if (outcome.ok) {
+        if (unit.unit.outbox?.length) lifecycle.onOutbox?.();
+        return { kind: 'ok', status: options.status ?? 200, view: unit.view, events };
+      }
       switch (outcome.reason) {
         case 'idempotency_key_exists':
           return replayOrReuse(options.idempotency!);
@@ -139,6 +183,44 @@ export function createOrderService(deps: {
     return active.ruleset.routeOn === 'placement' || paymentAuthorized;
   };
 
+  /**
+   * What follows any command on an order, in the same unit: route units left unallocated (after a
+   * rejection, a hold or a payment), release allocated fulfillments when the ruleset says so, ask
+   * the payment connector for what the goods now call for, and close the order when it is done.
+   * Each step is optional: one that has nothing to do is skipped.
+   */
+  const followUps = (options: { route?: boolean } = {}): StepFn[] => [
+    ...(options.route === false ? [] : [routeFollowUp]),
+    async (state) => {
+      if (state.kind !== 'placed' || !state.order.fulfillments.some((f) => f.stage === 'allocated' && f.status !== 'cancelled')) return undefined;
+      if (routing && !(await routing.rules()).active.ruleset.release.auto) return undefined;
+      return { command: { type: 'ReleaseFulfillments' }, optional: true };
+    },
+    async (state) => (state.kind === 'placed' && state.order.paymentMode === 'gateway' ? { command: { type: 'SettlePayments' }, optional: true } : undefined),
+    async (state) => (state.kind === 'placed' ? { command: { type: 'CloseOrder', returnWindowDays: lifecycle.returnWindowDays }, optional: true } : undefined),
+  ];
+
+  /** Units back at `unallocated` (rejected, or waiting for payment) are routed again, away from nodes that rejected them. */
+  const routeFollowUp: StepFn = async (state, now, attempt) => {
+    if (!routing || state.kind !== 'placed' || !state.order.lines.some((l) => l.buckets.unallocated > 0)) return undefined;
+    if (!(await routesNow(state.order.payment.authorized > 0))) return undefined;
+    const rejected = [...new Set(state.order.fulfillments.filter((f) => f.rejected !== undefined).map((f) => f.nodeId))];
+    return routeStep(true, { unallocatedOnly: true, ...(rejected.length ? { excludeNodeIds: rejected } : {}) })(state, now, attempt);
+  };
+
+  /** Whether each node can cancel what was released to it: its capabilities, and its connector's. */
+  const cancelCapabilities = async (): Promise<Record<string, NodeCancelCapability>> => {
+    const out: Record<string, NodeCancelCapability> = {};
+    for (const n of await nodes()) {
+      const viaConnector = n.connector ? lifecycle.connectorCancel?.(n.connector) : undefined;
+      out[n.id] = {
+        cancel: n.capabilities.includes('cancel') && (viaConnector?.cancel ?? true),
+        partialCancel: n.capabilities.includes('partial_cancel') && (viaConnector?.partialCancel ?? true),
+      };
+    }
+    return out;
+  };
+
   const replayOrReuse = async (intent: IdempotencyIntent): Promise<CommandOutcome> => {
     const record = await store.getIdempotency(intent.scope, intent.key);
     if (record && record.fingerprint === intent.fingerprint) return { kind: 'replayed', status: record.status, body: record.body };
@@ -155,7 +237,8 @@ export function createOrderService(deps: {
     events: readonly OrderEvent[],
     ctx: CommandContext,
     options: CommandOptions,
-    routes: readonly PlannedRoute[] = [],
+    routes: readonly PlannedRoute[],
+    nodeDocs: readonly RoutingNode[],
   ): { unit: UnitOfWork; view: OrderView } => {
     if (after.kind !== 'placed') throw new Error('a decided order stream must hold an order');
     const order = after.order;
@@ -192,7 +275,7 @@ export function createOrderService(deps: {
       ...(options.idempotency
         ? { idempotency: { ...options.idempotency, status: options.status ?? 200, body: view } }
         : {}),
-      ...inventoryEffects(before, after, events, routes, now),
+      ...unitEffects(before, after, events, routes, { nodes: nodeDocs, newId, now, version, ...(lifecycle.paymentConnector ? { paymentConnector: lifecycle.paymentConnector } : {}) }),
     };
     return { unit, view };
   };
@@ -201,15 +284,38 @@ export function createOrderService(deps: {
     async place(draft, ctx, options = {}) {
       // No read first: the unit's idempotency record and (channel, externalId) claim are the
       // checks, at commit — a retried request replays, a duplicate order is refused.
-      const orderId = newId('order');
-      const steps: StepFn[] = [async () => ({ command: { type: 'PlaceOrder', orderId, order: draft } })];
+      const orderId = options.orderId ?? newId('order');
+      const payments: PaymentMode = options.payments ?? (lifecycle.paymentConnector ? 'gateway' : 'channel');
+      const steps: StepFn[] = [async () => ({ command: { type: 'PlaceOrder', orderId, order: draft, payments } })];
       if (await routesNow(draft.payment !== undefined)) steps.push(routeStep(true));
-      return run(orderId, steps, ctx, { status: 201, ...options }, true);
+      if (!lifecycle.deferFollowUps) steps.push(...followUps({ route: false }));
+      const outcome = await run(orderId, steps, ctx, { status: 201, ...options }, true);
+      if (outcome.kind === 'ok') lifecycle.deferFollowUps?.(orderId);
+      return outcome;
     },
     async execute(orderId, command, ctx, options = {}) {
-      const steps: StepFn[] = [async () => ({ command })];
-      if (command.type === 'RecordPaymentAuthorization' && (await routesNow(true))) steps.push(routeStep(true, { unallocatedOnly: true }));
-      return run(orderId, steps, ctx, options);
+      const full =
+        command.type === 'CancelOrder' ? { ...command, nodes: command.nodes ?? (await cancelCapabilities()), exceptionId: command.exceptionId ?? newId('exception') } : command;
+      return run(orderId, [async () => ({ command: full }), ...followUps()], ctx, options);
+    },
+    async release(orderId, input, ctx, options = {}) {
+      const command = { type: 'ReleaseFulfillments' as const, ...(input.fulfillmentIds ? { fulfillmentIds: input.fulfillmentIds } : {}) };
+      return run(orderId, [async () => ({ command }), ...followUps()], ctx, options);
+    },
+    async recordFact(orderId, fact, ctx, options = {}) {
+      const exceptionId = newId('exception');
+      return run(orderId, [async () => ({ command: { type: 'RecordFact', fact, exceptionId } }), ...followUps()], ctx, { ...options, allowEmpty: true });
+    },
+    async authorizeReturn(orderId, input, ctx, options = {}) {
+      const { exchangeOrderId } = input;
+      const command: Step['command'] =
+        exchangeOrderId === undefined
+          ? { type: 'AuthorizeReturn', lines: input.lines, reason: input.reason }
+          : { type: 'AuthorizeReturn', lines: input.lines, reason: input.reason, exchangeOrderId };
+      return run(orderId, [async () => ({ command }), ...followUps()], ctx, { status: 201, ...options });
+    },
+    async advance(orderId, ctx) {
+      return run(orderId, followUps(), ctx, {});
     },
     async reroute(orderId, input, ctx, options = {}) {
       return run(
@@ -217,13 +323,14 @@ export function createOrderService(deps: {
         [
           async () => ({ command: { type: 'ReleaseAllocation', reason: input.reason, ...(input.nodeIds ? { nodeIds: input.nodeIds } : {}) } }),
           routeStep(true, input.nodeIds ? { excludeNodeIds: input.nodeIds } : {}),
+          ...followUps({ route: false }),
         ],
         ctx,
         options,
       );
     },
     async retryBackorders(orderId, ctx) {
-      return run(orderId, [routeStep(false)], ctx, {});
+      return run(orderId, [routeStep(false), ...followUps({ route: false })], ctx, {});
     },
     async get(orderId) {
       const row = await store.getOrder(orderId);
@@ -238,40 +345,7 @@ export function createOrderService(deps: {
 /** One step of a command: the command, whether its refusal may be skipped, and its routing plan. */
 type Step = { readonly command: DistributiveOmit<OrderCommand, 'now'>; readonly optional?: boolean; readonly route?: PlannedRoute };
 type StepFn = (state: OrderState, now: string, attempt: number) => Promise<Step | undefined>;
-
-/**
- * The inventory side of a unit, derived from its events: reservations taken by OrderRouted (the
- * store refuses the unit if one is short), reservations given back by cancellations and releases,
- * the decisions' explanations, capacity used, and the order's backordered SKUs when they changed.
- */
-function inventoryEffects(before: OrderState, after: OrderState, events: readonly OrderEvent[], routes: readonly PlannedRoute[], now: string): Partial<UnitOfWork> {
-  const reserve: ReserveOp[] = [];
-  const release: InventoryOp[] = [];
-  const capacity = new Map<string, number>();
-  for (const e of events) {
-    if (e.type === 'OrderRouted') {
-      const planned = routes.find((r) => r.command.decision.decisionId === e.data.decisionId);
-      for (const r of e.data.reservations) {
-        reserve.push({ nodeId: r.nodeId, sku: r.sku, quantity: r.quantity, safetyStock: planned ? safetyFor(planned.ruleset, planned.nodes, r.nodeId, r.sku) : 0 });
-      }
-      for (const f of e.data.fulfillments) capacity.set(f.nodeId, (capacity.get(f.nodeId) ?? 0) + 1);
-    }
-    if (e.type === 'OrderCancelled' || e.type === 'AllocationReleased') {
-      for (const r of e.data.releases ?? []) release.push({ nodeId: r.nodeId, sku: r.sku, quantity: r.quantity });
-    }
-  }
-  const decisions: DecisionRecord[] = routes.flatMap((r) => r.records);
-  const skus = (s: OrderState) => (s.kind === 'placed' ? s.order.lines.filter((l) => l.buckets.backordered > 0).map((l) => l.sku) : []);
-  const was = skus(before).join('\u0000');
-  const now_ = skus(after);
-  return {
-    ...(reserve.length ? { reserve } : {}),
-    ...(release.length ? { release } : {}),
-    ...(decisions.length ? { decisions } : {}),
-    ...(capacity.size ? { capacity: [...capacity].map(([nodeId, fulfillments]) => ({ nodeId, day: now.slice(0, 10), fulfillments })) } : {}),
-    ...(was !== now_.join('\u0000') && after.kind === 'placed' ? { backorders: { orderId: after.order.id, skus: [...new Set(now_)] } } : {}),
-  };
-}
+type RunOptions = CommandOptions & { readonly allowEmpty?: boolean };
 
 export const toDomainEvent = (e: StoredEvent): OrderEvent => upcast(e.type, e.schemaVersion, e.data);
 

@@ -16,6 +16,11 @@ import { readNodesFile } from './nodesFile.js';
 import { createMetrics } from './metrics.js';
 import { createOrderService } from './orderService.js';
 import { createRoutingContext } from './routingContext.js';
+import { createExceptionService } from './exceptions.js';
+import { createInboundSink } from './inbound.js';
+import { createInventoryService } from './inventoryService.js';
+import { createSweeper } from './sweeper.js';
+import type { Sweeper } from './sweeper.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -31,6 +36,8 @@ export async function openStore(config: Config): Promise<Store> {
 export interface Orderly {
   readonly app: FastifyInstance;
   readonly store: Store;
+  /** The lifecycle sweeper (tests run a sweep or wait for deferred follow-ups through it). */
+  readonly sweeper: Sweeper;
   readonly url: string;
   readonly generatedKey?: string;
   close(): Promise<void>;
@@ -66,10 +73,20 @@ async function assemble(store: Store, config: Config, log: Logger, clock: Clock)
     },
   });
   const routing = createRoutingContext({ store, newId });
-  const orders = createOrderService({ store, committer, clock, newId, routing });
+  const returnWindowDays = config.returnWindowDays;
+  // The sweeper runs placement's follow-ups (release, payment) right after each 201; it needs the
+  // order service, which calls it through this hook — only once both exist.
+  const orders = createOrderService({
+    store, committer, clock, newId, routing,
+    lifecycle: { returnWindowDays, deferFollowUps: (orderId) => sweeper.enqueue(orderId) },
+  });
+  const sweeper: Sweeper = createSweeper({ store, orders, routing, clock, newId, log, returnWindowDays });
+  const exceptions = createExceptionService({ store, clock, newId });
+  const inventory = createInventoryService({ store, orders, routing });
+  const inbound = createInboundSink({ store, orders, inventory, exceptions });
   const app = buildServer(
     {
-      store, orders, routing, metrics, log, clock, newId,
+      store, orders, routing, inventory, exceptions, inbound, metrics, log, clock, newId,
       authenticate: createAuthenticator(store),
       inFlight: createInFlightKeys(),
       ready: () => store.ping(),
@@ -77,17 +94,20 @@ async function assemble(store: Store, config: Config, log: Logger, clock: Clock)
     { bodyLimitBytes: config.bodyLimitBytes, version: VERSION },
   );
   const address = await app.listen({ port: config.port, host: config.host });
+  sweeper.start();
   const url = address.replace('[::]', 'localhost').replace('0.0.0.0', 'localhost');
   let closing: Promise<void> | undefined;
   return {
     app,
     store,
+    sweeper,
     url,
     ...(boot.generatedKey ? { generatedKey: boot.generatedKey } : {}),
     close() {
       // In-flight requests finish (their commits drain), then the database closes.
       closing ??= (async () => {
         await app.close();
+        await sweeper.stop();
         await committer.drain();
         await store.close();
       })();

@@ -144,6 +144,15 @@ export type Fact =
   | { readonly type: 'payment.voided'; readonly orderId: string; readonly amount: number; readonly reference: string }
   | { readonly type: 'payment.refunded'; readonly orderId: string; readonly refundId: string; readonly amount: number; readonly reference: string }
   | {
+      /** The gateway declined a capture, void or refund it was asked for (`reference` names the request). */
+      readonly type: 'payment.failed';
+      readonly orderId: string;
+      readonly operation: 'capture' | 'void' | 'refund';
+      readonly amount: number;
+      readonly reference: string;
+      readonly reason: string;
+    }
+  | {
       readonly type: 'inventory.snapshot';
       readonly nodeId: string;
       readonly asOf: string;
@@ -153,7 +162,12 @@ export type Fact =
 
 /** What a sales channel asks for (Shopify webhooks, X12 850): commands, not facts. */
 export type ChannelIntent =
-  | { readonly type: 'order.place'; readonly draft: OrderDraft }
+  | {
+      readonly type: 'order.place';
+      readonly draft: OrderDraft;
+      /** `channel`: the channel settles payment itself (e.g. Shopify); default: as configured. */
+      readonly payments?: 'gateway' | 'channel';
+    }
   | { readonly type: 'order.cancel'; readonly channel: string; readonly externalId: string; readonly reason: string; readonly lines?: readonly FactLine[] }
   | {
       /** A refund the channel already paid out (Shopify refunds/create): recorded, with the returned lines if any. */

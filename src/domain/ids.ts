@@ -10,6 +10,7 @@ export const ID_PREFIX = {
   event: 'evt_',
   identity: 'idn_',
   decision: 'dec_',
+  message: 'msg_',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -49,6 +49,8 @@ export interface PickupPolicy {
   /** May stores near the named one serve a pickup order? */
   readonly allowNearby: boolean;
   readonly radiusKm: number;
+  /** Hours a customer has to collect once the store marks the order ready; then it is cancelled and refunded. */
+  readonly collectWithinHours: number;
 }
 
 /** A routing ruleset document. Its version is assigned by the store, not written in the document. */
@@ -66,6 +68,10 @@ export interface Ruleset {
   readonly pickup: PickupPolicy;
   /** Minutes a node has to acknowledge a released fulfillment before it is an exception. */
   readonly ackSlaMinutes?: number;
+  /** On an acknowledgement SLA breach: raise an exception only, or also withdraw the fulfillment and route it elsewhere. */
+  readonly ackSlaAction: 'exception' | 'reroute';
+  /** Minutes a node has to answer a cancellation request before it is an exception. */
+  readonly cancelSlaMinutes: number;
 }
 
 export const MAX_SHIPMENTS_LIMIT = 10;
@@ -145,9 +151,12 @@ export const rulesetSchema = z.strictObject({
     .strictObject({
       allowNearby: z.boolean().default(false),
       radiusKm: z.number().finite().positive('must be > 0').max(20_000).default(25),
+      collectWithinHours: z.number().positive('must be > 0').max(24 * 90).default(72),
     })
     .prefault({}),
   ackSlaMinutes: z.number().int('must be a whole number').min(1, 'must be ≥ 1').optional(),
+  ackSlaAction: z.enum(['exception', 'reroute']).default('exception'),
+  cancelSlaMinutes: z.number().int('must be a whole number').min(1, 'must be ≥ 1').default(240),
 }) satisfies z.ZodType<Ruleset>;
 
 /** The document as written, before defaults (what `POST /v1/rulesets` accepts). */

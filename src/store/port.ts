@@ -99,6 +99,63 @@ export interface DecisionRecord {
   readonly decision: unknown;
 }
 
+/** The fulfillment projection: a row per fulfillment, for node polling, fact lookup, SLA sweeps and reconciliation. */
+export interface FulfillmentRow {
+  readonly id: string;
+  readonly orderId: string;
+  readonly nodeId: string;
+  readonly status: string;
+  /** When it was released to its node (null while allocated). */
+  readonly releasedAt: string | null;
+  readonly updatedAt: string;
+  readonly view: unknown;
+}
+
+export interface FulfillmentQuery {
+  readonly nodeId?: string;
+  readonly status?: string;
+  readonly orderId?: string;
+  /** Only rows released before this time (SLA sweeps). */
+  readonly releasedBefore?: string;
+  readonly limit: number;
+  /** Exclusive: rows with an id after this one (ascending). */
+  readonly afterId?: string;
+}
+
+export const EXCEPTION_STATUSES = ['open', 'acknowledged', 'escalated', 'resolved'] as const;
+export type ExceptionStatus = (typeof EXCEPTION_STATUSES)[number];
+
+/**
+ * An exception for a human (DESIGN §8). `dedupeKey` is unique among unresolved exceptions: raising
+ * the same problem again finds the open one instead of a second. `doc` holds the whole record
+ * (context side by side, payloads, suggested actions, the audit of actions).
+ */
+export interface ExceptionRow {
+  readonly id: string;
+  readonly dedupeKey: string;
+  readonly type: string;
+  readonly status: ExceptionStatus;
+  readonly severity: string;
+  readonly owner: string;
+  readonly orderId: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly slaDueAt: string;
+  readonly doc: unknown;
+}
+
+export interface ExceptionQuery {
+  readonly status?: ExceptionStatus;
+  readonly type?: string;
+  readonly severity?: string;
+  readonly owner?: string;
+  readonly orderId?: string;
+  readonly dedupeKeyPrefix?: string;
+  readonly limit: number;
+  /** Exclusive: rows with an id before this one (newest first). */
+  readonly beforeId?: string;
+}
+
 export interface UnitOfWork {
   readonly append?: {
     readonly streamId: string;
@@ -115,8 +172,15 @@ export interface UnitOfWork {
   readonly orderRow?: OrderRow;
   /** Reservations taken with the events; any one short of stock refuses the whole unit. */
   readonly reserve?: readonly ReserveOp[];
-  /** Reservations given back (cancelled, re-routed) or consumed. */
+  /** Reservations given back (cancelled, re-routed). */
   readonly release?: readonly InventoryOp[];
+  /** Reserved units that shipped: reserved and on-hand both go down (never below zero). */
+  readonly commit?: readonly InventoryOp[];
+  /** Returned units restocked: on-hand goes up. */
+  readonly restock?: readonly InventoryOp[];
+  readonly fulfillmentRows?: readonly FulfillmentRow[];
+  /** Exceptions raised with the unit's events; one whose dedupeKey is already open is not raised again. */
+  readonly exceptions?: readonly ExceptionRow[];
   readonly decisions?: readonly DecisionRecord[];
   /** Fulfillments created per node and day, counted against daily capacity. */
   readonly capacity?: readonly { readonly nodeId: string; readonly day: string; readonly fulfillments: number }[];
@@ -198,6 +262,17 @@ export interface Store {
   /** 'active' and 'shadow' are each held by at most one version; the previous holder is retired. */
   setRulesetStatus(version: number, status: 'active' | 'shadow' | 'retired', at: string): Promise<RulesetRecord | undefined>;
   listDecisions(query: { orderId: string } | { rulesetVersion: number; kind: 'live' | 'shadow'; limit: number; afterId?: string }): Promise<DecisionRecord[]>;
+  getFulfillment(id: string): Promise<FulfillmentRow | undefined>;
+  listFulfillments(query: FulfillmentQuery): Promise<FulfillmentRow[]>;
+  getException(id: string): Promise<ExceptionRow | undefined>;
+  listExceptions(query: ExceptionQuery): Promise<ExceptionRow[]>;
+  /**
+   * Raises exceptions outside an order's unit (reconciliation, dead letters, quarantine): each is
+   * inserted unless one with its dedupeKey is unresolved; returns, per row, the id now holding it.
+   */
+  raiseExceptions(rows: readonly ExceptionRow[]): Promise<{ id: string; created: boolean }[]>;
+  /** Replaces an exception's mutable fields if it is still at `expectedUpdatedAt` (false: it changed meanwhile). */
+  updateException(row: ExceptionRow, expectedUpdatedAt: string): Promise<boolean>;
   createIdentity(identity: Identity, keyHash: string): Promise<void>;
   findIdentityByKeyHash(keyHash: string): Promise<Identity | undefined>;
   countIdentities(): Promise<number>;

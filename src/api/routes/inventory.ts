@@ -52,11 +52,9 @@ export function inventoryRoutes(app: FastifyInstance, deps: ApiDeps): void {
     idempotentAction(deps, req, reply, 'inventory:write', async (identity) => {
       const body = parse(SnapshotSchema, req.body);
       await requireNode(deps, body.nodeId);
-      const result = await deps.store.applySnapshot(body.nodeId, body.asOf, body.positions);
-      deps.routing.invalidatePositions(body.positions.map((p) => p.sku));
+      const result = await deps.inventory.applySnapshot(body.nodeId, body.asOf, body.positions, commandContext(req, identity));
       if (result.ignored > 0) deps.metrics.snapshotsIgnored.inc(result.ignored);
-      const retried = await retryBackorders(deps, body.positions.map((p) => p.sku), commandContext(req, identity));
-      return { status: 200, body: { nodeId: body.nodeId, asOf: body.asOf, ...result, backordersRetried: retried } };
+      return { status: 200, body: { nodeId: body.nodeId, asOf: body.asOf, ...result } };
     }),
   );
 
@@ -64,10 +62,8 @@ export function inventoryRoutes(app: FastifyInstance, deps: ApiDeps): void {
     idempotentAction(deps, req, reply, 'inventory:write', async (identity) => {
       const body = parse(AdjustmentSchema, req.body);
       await requireNode(deps, body.nodeId);
-      const status = await deps.store.applyAdjustment({ ...body, at: deps.clock.now() });
-      deps.routing.invalidatePositions([body.sku]);
-      const retried = status === 'applied' && body.delta > 0 ? await retryBackorders(deps, [body.sku], commandContext(req, identity)) : 0;
-      return { status: 200, body: { ...body, status, backordersRetried: retried } };
+      const result = await deps.inventory.applyAdjustment({ ...body, at: deps.clock.now() }, commandContext(req, identity));
+      return { status: 200, body: { ...body, ...result } };
     }),
   );
 
@@ -92,15 +88,5 @@ export function inventoryRoutes(app: FastifyInstance, deps: ApiDeps): void {
 }
 
 async function requireNode(deps: ApiDeps, nodeId: string): Promise<void> {
-  if (!(await deps.store.listNodes()).some((n) => n.id === nodeId)) throw new ProblemError('not_found', `No node ${nodeId}; create it with PUT /v1/nodes/${nodeId}`);
-}
-
-/** Stock arrived: route again the orders backordered on these SKUs (oldest first, bounded). */
-async function retryBackorders(deps: ApiDeps, skus: readonly string[], ctx: ReturnType<typeof commandContext>): Promise<number> {
-  let moved = 0;
-  for (const orderId of await deps.store.backorderedOrders(skus, 500)) {
-    const outcome = await deps.orders.retryBackorders(orderId, { ...ctx, causationId: ctx.correlationId });
-    if (outcome.kind === 'ok') moved++;
-  }
-  return moved;
+  if (!(await deps.inventory.requireNode(nodeId))) throw new ProblemError('not_found', `No node ${nodeId}; create it with PUT /v1/nodes/${nodeId}`);
 }

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { OrderDraft } from '../../domain/order/index.js';
+import type { OrderDraft, OrderView } from '../../domain/order/index.js';
 import type { ApiDeps } from '../context.js';
-import { commandContext, etag, idempotentCommand, ifMatchVersion, requireScope } from '../context.js';
+import { answer, commandContext, etag, idempotentCommand, ifMatchVersion, requireScope, withIdempotencyKey } from '../context.js';
+import { orderIdOf } from '../../domain/order/index.js';
 import { ProblemError } from '../problem.js';
 import {
   CancelOrderSchema,
@@ -12,6 +13,8 @@ import {
   PaymentAuthorizationSchema,
   PlaceOrderSchema,
   ReleaseHoldSchema,
+  ReleaseSchema,
+  ReturnSchema,
   parse,
 } from '../schemas.js';
 import type { PlaceOrderBody } from '../schemas.js';
@@ -95,6 +98,70 @@ export function orderRoutes(app: FastifyInstance, deps: ApiDeps): void {
     type: 'RecordPaymentAuthorization',
     ...parse(PaymentAuthorizationSchema, req.body),
   }));
+
+  app.post('/v1/orders/:id/release', async (req, reply) =>
+    idempotentCommand(deps, req, reply, 'orders:write', (identity, idempotency) => {
+      const { id } = parse(OrderIdParam, req.params, 'path');
+      const body = parse(ReleaseSchema, req.body ?? {});
+      const expectedVersion = ifMatchVersion(req);
+      return deps.orders.release(id, body.fulfillmentIds ? { fulfillmentIds: body.fulfillmentIds } : {}, commandContext(req, identity), {
+        idempotency,
+        ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+      });
+    }),
+  );
+
+  app.post('/v1/orders/:id/returns', async (req, reply) =>
+    withIdempotencyKey(deps, req, reply, 'orders:write', true, async (identity, idempotency) => {
+      const { id } = parse(OrderIdParam, req.params, 'path');
+      const body = parse(ReturnSchema, req.body);
+      const ctx = commandContext(req, identity);
+      const original = await deps.orders.get(id);
+      if (!original) throw new ProblemError('not_found', `No order ${id}`);
+      // An exchange is a return plus a linked new order; the new order's id is chosen first so the
+      // return can name it. Each step has its own idempotency key derived from the request's, so a
+      // retry after a crash between them finishes the work instead of doing it twice.
+      const exchangeOrderId = body.exchange ? deps.newId('order') : undefined;
+      const step = (suffix: string) => ({ ...idempotency, key: `${idempotency.key}#${suffix}` });
+      const outcome = await deps.orders.authorizeReturn(id, { lines: body.lines, reason: body.reason, ...(exchangeOrderId ? { exchangeOrderId } : {}) }, ctx, { idempotency: step('return') });
+      const view = outcome.kind === 'ok' ? outcome.view : outcome.kind === 'replayed' ? (outcome.body as OrderView) : undefined;
+      if (!view) return answer(deps, reply, outcome);
+      const ret = view.returns.at(-1)!;
+      let exchangeOrder: unknown;
+      if (body.exchange && ret.exchangeOrderId) {
+        const placed = await deps.orders.place(
+          {
+            externalId: `${original.externalId}-X${view.returns.length}`,
+            channel: original.channel,
+            currency: original.currency,
+            placedAt: deps.clock.now(),
+            customer: original.customer,
+            ...(original.shipTo ? { shipTo: original.shipTo } : {}),
+            fulfillment: original.fulfillment,
+            lines: body.exchange.lines.map((l, i) => ({ lineId: l.lineId ?? String(i + 1), sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice })),
+            externalRefs: [{ system: 'exchange_for', id: ret.returnId }],
+          },
+          { ...ctx, causationId: ret.returnId },
+          { orderId: ret.exchangeOrderId, payments: 'channel', idempotency: step('exchange') },
+        );
+        exchangeOrder = placed.kind === 'ok' ? placed.view : placed.kind === 'replayed' ? placed.body : undefined;
+        if (!exchangeOrder) return answer(deps, reply, placed);
+      }
+      const body201 = { ...ret, orderId: id, order: view, ...(exchangeOrder ? { exchangeOrder } : {}) };
+      await deps.store.commit([{ idempotency: { ...idempotency, status: 201, body: body201 } }]);
+      return reply.code(201).send(body201);
+    }),
+  );
+
+  app.get('/v1/returns/:id', async (req) => {
+    requireScope(req, 'orders:read');
+    const { id } = parse(OrderIdParam, req.params, 'path');
+    const orderId = orderIdOf(id);
+    const order = orderId ? await deps.orders.get(orderId) : undefined;
+    const ret = order?.returns.find((r) => r.returnId === id);
+    if (!ret) throw new ProblemError('not_found', `No return ${id}`);
+    return { ...ret, orderId };
+  });
 }
 
 /** A mutating call on one order: scope, idempotency, If-Match, then the command the body describes. */

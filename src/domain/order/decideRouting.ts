@@ -74,10 +74,14 @@ export function decideRoute(order: Order, command: RouteOrder): Result<readonly 
   ]);
 }
 
-/** Hands allocated quantity at the given nodes (all, if none given) back to `unallocated`. */
+/**
+ * Hands allocated quantity at the given nodes (all, if none given) back to `unallocated`. Only
+ * fulfillments not yet released: released units are the node's until it rejects or cancels them.
+ */
 export function decideReleaseAllocation(order: Order, command: ReleaseAllocation): Result<readonly OrderEvent[]> {
   const nodes = command.nodeIds;
-  const held = order.reservations.filter((r) => !nodes || nodes.includes(r.nodeId));
+  const unreleased = new Set(order.fulfillments.filter((f) => f.stage === 'allocated').map((f) => f.id));
+  const held = order.reservations.filter((r) => unreleased.has(r.fulfillmentId) && (!nodes || nodes.includes(r.nodeId)));
   if (held.length === 0) return illegal(nodes ? `nothing is allocated at ${nodes.join(', ')}` : 'nothing is allocated');
   const perLine = new Map<string, number>();
   for (const r of held) perLine.set(r.lineId, (perLine.get(r.lineId) ?? 0) + r.quantity);
@@ -88,20 +92,6 @@ export function decideReleaseAllocation(order: Order, command: ReleaseAllocation
       data: { reason: command.reason, nodeIds: [...new Set(held.map((r) => r.nodeId))].sort(), moves, releases: held.map(toRelease) },
     },
   ]);
-}
-
-/** Reservations to give back when `quantity` allocated units of a line are cancelled: newest first. */
-export function releasesFor(order: Order, lineId: string, quantity: number): ReservationRelease[] {
-  const out: ReservationRelease[] = [];
-  let left = quantity;
-  for (const r of [...order.reservations].reverse()) {
-    if (left === 0) break;
-    if (r.lineId !== lineId) continue;
-    const q = Math.min(left, r.quantity);
-    out.push({ ...toRelease(r), quantity: q });
-    left -= q;
-  }
-  return out;
 }
 
 const toRelease = (r: ReservationHeld): ReservationRelease => ({ reservationId: r.reservationId, nodeId: r.nodeId, sku: r.sku, quantity: r.quantity });

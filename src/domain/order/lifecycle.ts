@@ -1,16 +1,23 @@
 import type { OrderCommandType } from './commands.js';
 import type { OrderStatus } from './status.js';
 
-type LiveCommand = Exclude<OrderCommandType, 'PlaceOrder'>;
+/** Facts bypass this table: they are never refused for the order's state (DESIGN §2.2). */
+type LiveCommand = Exclude<OrderCommandType, 'PlaceOrder' | 'RecordFact'>;
+
+const ALWAYS: readonly LiveCommand[] = ['ReleaseHold', 'RaiseException', 'SettlePayments', 'CloseOrder'];
 
 const BEFORE_SHIPMENT: readonly LiveCommand[] = [
+  ...ALWAYS,
   'RecordPaymentAuthorization',
   'HoldOrder',
-  'ReleaseHold',
   'CancelOrder',
   'RouteOrder',
   'ReleaseAllocation',
+  'ReleaseFulfillments',
+  'WithdrawFulfillment',
 ];
+
+const AFTER_SHIPMENT: readonly LiveCommand[] = [...ALWAYS, 'AuthorizeReturn'];
 
 /**
  * Which commands an order in each derived status accepts: the lifecycle as data. The decider
@@ -21,17 +28,16 @@ export const ORDER_LIFECYCLE: Readonly<Record<OrderStatus, readonly LiveCommand[
   on_hold: BEFORE_SHIPMENT,
   backordered: BEFORE_SHIPMENT,
   allocated: BEFORE_SHIPMENT,
-  partially_cancelled: BEFORE_SHIPMENT,
+  partially_cancelled: [...BEFORE_SHIPMENT, 'AuthorizeReturn'],
   partially_released: BEFORE_SHIPMENT,
   released: BEFORE_SHIPMENT,
-  partially_shipped: BEFORE_SHIPMENT,
-  shipped: ['ReleaseHold'],
-  delivered: ['ReleaseHold'],
-  partially_returned: ['ReleaseHold'],
-  returned: ['ReleaseHold'],
-  cancelled: ['ReleaseHold'],
+  partially_shipped: [...BEFORE_SHIPMENT, 'AuthorizeReturn'],
+  shipped: AFTER_SHIPMENT,
+  delivered: AFTER_SHIPMENT,
+  partially_returned: AFTER_SHIPMENT,
+  returned: ALWAYS,
+  cancelled: ALWAYS,
   closed: [],
 };
 
-export const accepts = (status: OrderStatus, command: LiveCommand): boolean =>
-  ORDER_LIFECYCLE[status].includes(command);
+export const accepts = (status: OrderStatus, command: LiveCommand): boolean => ORDER_LIFECYCLE[status].includes(command);

@@ -63,10 +63,19 @@ export interface OrderLine extends LineDraft {
   readonly buckets: Buckets;
 }
 
+/** Money in minor units of the order's currency; `pending` is asked of the gateway and not yet answered. */
 export interface PaymentSummary {
   readonly authorized: number;
   readonly captured: number;
+  readonly voided: number;
   readonly refunded: number;
+  /** Amounts the gateway declined to capture, void or refund (each an exception for a human). */
+  readonly failed: { readonly capture: number; readonly void: number; readonly refund: number };
+  /** References of payment requests whose result has been recorded (a repeated result is ignored). */
+  readonly settled: readonly string[];
+  readonly pending: { readonly authorize: number; readonly capture: number; readonly void: number; readonly refund: number };
+  /** Payment requests made so far: numbers each request's reference. */
+  readonly requests: number;
   readonly authorizations: readonly { readonly authorizationId: string; readonly amount: number }[];
 }
 

@@ -1,16 +1,12 @@
 import type { Bucket, Buckets } from './buckets.js';
 import { applyMove, emptyBuckets } from './buckets.js';
-import type { FulfillmentLine, OrderEvent, ReservationHeld, ReservationRelease } from './events.js';
-import type {
-  Address,
-  Customer,
-  ExternalRef,
-  FulfillmentPreference,
-  Hold,
-  OrderLine,
-  PaymentSummary,
-} from './model.js';
+import type { OrderEvent, PaymentMode, ReservationCommit, ReservationHeld, ReservationRelease } from './events.js';
+import type { Fulfillment, FulfillmentLineState, OrderReturn, Shipment } from './fulfillment.js';
+import { withStatus } from './fulfillment.js';
+import type { Address, Customer, ExternalRef, FulfillmentPreference, Hold, OrderLine, PaymentSummary } from './model.js';
 import { assertNever } from '../result.js';
+
+export type { Fulfillment, FulfillmentLineState, FulfillmentStatus, OrderReturn, Shipment } from './fulfillment.js';
 
 export interface Order {
   readonly id: string;
@@ -23,6 +19,7 @@ export interface Order {
   readonly fulfillment: FulfillmentPreference;
   readonly lines: readonly OrderLine[];
   readonly payment: PaymentSummary;
+  readonly paymentMode: PaymentMode;
   readonly holds: readonly Hold[];
   readonly externalRefs: readonly ExternalRef[];
   readonly cancelReason?: string;
@@ -30,20 +27,19 @@ export interface Order {
   readonly fulfillments: readonly Fulfillment[];
   /** Stock currently held for this order, per node/line/fulfillment. */
   readonly reservations: readonly ReservationHeld[];
+  readonly returns: readonly OrderReturn[];
+  /** Exceptions raised in this stream (conflicts, cancellations needing a human, SLA breaches). */
+  readonly exceptions: readonly { readonly exceptionId: string; readonly type: string; readonly fulfillmentId?: string }[];
   readonly lastDecision?: { readonly decisionId: string; readonly rulesetVersion: number };
-}
-
-export interface Fulfillment {
-  readonly id: string;
-  readonly nodeId: string;
-  readonly status: 'allocated' | 'cancelled';
-  readonly lines: readonly FulfillmentLine[];
 }
 
 /** The decider's state: a union keyed on `kind`, never an object of nullable fields. */
 export type OrderState = { readonly kind: 'absent' } | { readonly kind: 'placed'; readonly order: Order };
 
 export const initialState: OrderState = { kind: 'absent' };
+
+const NO_PENDING = { authorize: 0, capture: 0, void: 0, refund: 0 } as const;
+const NO_FAILURES = { capture: 0, void: 0, refund: 0 } as const;
 
 /** The fold: state after one more event. Pure and total over the event union. */
 export function evolve(state: OrderState, event: OrderEvent): OrderState {
@@ -61,37 +57,39 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
         ...(d.shipTo ? { shipTo: d.shipTo } : {}),
         fulfillment: d.fulfillment,
         lines: d.lines.map((l) => ({ ...l, buckets: { ...emptyBuckets(), unallocated: l.quantity } })),
-        payment: { authorized: 0, captured: 0, refunded: 0, authorizations: [] },
+        payment: { authorized: 0, captured: 0, voided: 0, refunded: 0, pending: NO_PENDING, failed: NO_FAILURES, settled: [], requests: 0, authorizations: [] },
+        paymentMode: event.data.payments ?? 'channel',
         holds: [],
         externalRefs: [{ system: d.channel, id: d.externalId }, ...(d.externalRefs ?? [])],
         closed: false,
         fulfillments: [],
         reservations: [],
+        returns: [],
+        exceptions: [],
       },
     };
   }
   if (state.kind === 'absent') return state; // events of a stream always start with OrderPlaced
   const order = state.order;
   switch (event.type) {
-    case 'PaymentAuthorized':
+    case 'PaymentAuthorized': {
+      const pending = Math.max(0, order.payment.pending.authorize - event.data.amount);
       return placed({
         ...order,
         payment: {
           ...order.payment,
           authorized: order.payment.authorized + event.data.amount,
+          pending: { ...order.payment.pending, authorize: pending },
           authorizations: [...order.payment.authorizations, { ...event.data }],
         },
       });
+    }
     case 'OrderHeld':
       return placed({
         ...order,
         holds: [
           ...order.holds,
-          {
-            type: event.data.holdType,
-            placedAt: event.data.at,
-            ...(event.data.note !== undefined ? { note: event.data.note } : {}),
-          },
+          { type: event.data.holdType, placedAt: event.data.at, ...(event.data.note !== undefined ? { note: event.data.note } : {}) },
         ],
       });
     case 'HoldReleased':
@@ -103,20 +101,197 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
         ...applyMoves(order, event.data.moves),
         fulfillments: [
           ...order.fulfillments,
-          ...event.data.fulfillments.map((f) => ({ id: f.fulfillmentId, nodeId: f.nodeId, status: 'allocated' as const, lines: f.lines })),
+          ...event.data.fulfillments.map((f) =>
+            withStatus({
+              id: f.fulfillmentId,
+              nodeId: f.nodeId,
+              stage: 'allocated',
+              lines: f.lines.map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity, shipped: 0, delivered: 0 })),
+              shipments: [],
+            }),
+          ),
         ],
         reservations: [...order.reservations, ...event.data.reservations],
         lastDecision: { decisionId: event.data.decisionId, rulesetVersion: event.data.rulesetVersion },
       });
     case 'AllocationReleased':
       return placed(releaseReservations(applyMoves(order, event.data.moves), event.data.releases));
+    case 'FulfillmentReleased':
+      return placed(updateFulfillment(applyMoves(order, event.data.moves), event.data.fulfillmentId, (f) => ({ ...f, stage: 'released', releasedAt: event.data.at })));
+    case 'FulfillmentAcknowledged':
+      return placed(updateFulfillment(order, event.data.fulfillmentId, (f) => ({ ...f, stage: f.stage === 'released' ? 'acknowledged' : f.stage, acknowledgedAt: event.data.at })));
+    case 'FulfillmentRejected': {
+      const released = releaseReservations(applyMoves(order, event.data.moves), event.data.releases);
+      return placed(updateFulfillment(released, event.data.fulfillmentId, (f) => ({ ...f, rejected: event.data.reason })));
+    }
+    case 'FulfillmentProgressed':
+      return placed(
+        updateFulfillment(order, event.data.fulfillmentId, (f) => ({
+          ...f,
+          stage: event.data.stage,
+          ...(event.data.stage === 'ready_for_pickup' ? { readyAt: event.data.at } : {}),
+        })),
+      );
+    case 'ShipmentConfirmed': {
+      const d = event.data;
+      const committed = commitReservations(applyMoves(order, d.moves), d.commits);
+      return placed(
+        updateFulfillment(committed, d.fulfillmentId, (f) => ({
+          ...f,
+          lines: f.lines.map((l) => ({ ...l, shipped: l.shipped + sumFor(d.lines, l.lineId) })),
+          shipments: [
+            ...f.shipments,
+            {
+              shipmentId: d.shipmentId,
+              lines: d.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })),
+              shippedAt: d.shippedAt,
+              ...(d.carrier !== undefined ? { carrier: d.carrier } : {}),
+              ...(d.trackingNumber !== undefined ? { trackingNumber: d.trackingNumber } : {}),
+            },
+          ],
+        })),
+      );
+    }
+    case 'DeliveryConfirmed': {
+      const d = event.data;
+      return placed(
+        updateFulfillment(applyMoves(order, d.moves), d.fulfillmentId, (f) => {
+          const shipment = f.shipments.find((s) => s.shipmentId === d.shipmentId);
+          const lines = shipment?.lines ?? [];
+          return {
+            ...f,
+            lines: f.lines.map((l) => ({ ...l, delivered: l.delivered + sumFor(lines, l.lineId) })),
+            shipments: f.shipments.map((s): Shipment => (s.shipmentId === d.shipmentId ? { ...s, deliveredAt: d.deliveredAt } : s)),
+          };
+        }),
+      );
+    }
+    case 'CancellationRequested': {
+      const d = event.data;
+      const withRequest = updateFulfillment(order, d.fulfillmentId, (f) => ({
+        ...f,
+        cancelRequest: { lines: d.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })), reason: d.reason, requestedAt: d.at, mode: d.mode },
+      }));
+      return placed({
+        ...withRequest,
+        cancelReason: d.reason,
+        ...(d.exceptionId ? { exceptions: [...order.exceptions, { exceptionId: d.exceptionId, type: 'cancellation_unsupported', fulfillmentId: d.fulfillmentId }] } : {}),
+      });
+    }
+    case 'FulfillmentCancelled': {
+      const released = releaseReservations(applyMoves(order, event.data.moves), event.data.releases);
+      return placed(updateFulfillment(released, event.data.fulfillmentId, clearCancelRequest));
+    }
+    case 'CancellationRefused':
+      return placed(updateFulfillment(order, event.data.fulfillmentId, clearCancelRequest));
+    case 'PaymentRequested': {
+      const d = event.data;
+      return placed({
+        ...order,
+        payment: { ...order.payment, requests: order.payment.requests + 1, pending: { ...order.payment.pending, [d.operation]: order.payment.pending[d.operation] + d.amount } },
+      });
+    }
+    case 'PaymentAuthorizationFailed':
+      return placed({
+        ...order,
+        payment: { ...order.payment, pending: { ...order.payment.pending, authorize: 0 }, settled: settledWith(order.payment, event.data.reference) },
+      });
+    case 'PaymentCaptured':
+      return placed({ ...order, payment: settle(order.payment, 'capture', event.data, { captured: order.payment.captured + event.data.amount }) });
+    case 'PaymentVoided':
+      return placed({ ...order, payment: settle(order.payment, 'void', event.data, { voided: order.payment.voided + event.data.amount }) });
+    case 'RefundIssued':
+      return placed({ ...order, payment: settle(order.payment, 'refund', event.data, { refunded: order.payment.refunded + event.data.amount }) });
+    case 'PaymentOperationFailed': {
+      const op = event.data.operation;
+      return placed({
+        ...order,
+        payment: settle(order.payment, op, event.data, { failed: { ...order.payment.failed, [op]: order.payment.failed[op] + event.data.amount } }),
+        exceptions: [...order.exceptions, { exceptionId: event.data.exceptionId, type: 'payment_failed' }],
+      });
+    }
+    case 'ReturnAuthorized': {
+      const d = event.data;
+      return placed({
+        ...order,
+        returns: [
+          ...order.returns,
+          {
+            returnId: d.returnId,
+            reason: d.reason,
+            authorizedAt: d.at,
+            lines: d.lines.map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity, received: 0 })),
+            ...(d.exchangeOrderId ? { exchangeOrderId: d.exchangeOrderId } : {}),
+          },
+        ],
+      });
+    }
+    case 'ReturnReceived': {
+      const d = event.data;
+      const moved = applyMoves(order, d.moves);
+      return placed({
+        ...moved,
+        returns: order.returns.map((r) =>
+          r.returnId === d.returnId
+            ? { ...r, receivedAt: d.at, nodeId: d.nodeId, lines: r.lines.map((l) => ({ ...l, received: l.received + sumFor(d.lines, l.lineId) })) }
+            : r,
+        ),
+      });
+    }
+    case 'ConflictDetected':
+      return placed({
+        ...order,
+        exceptions: [
+          ...order.exceptions,
+          { exceptionId: event.data.exceptionId, type: event.data.kind, ...(event.data.fulfillmentId ? { fulfillmentId: event.data.fulfillmentId } : {}) },
+        ],
+      });
+    case 'ExceptionRaised':
+      return placed({
+        ...order,
+        exceptions: [
+          ...order.exceptions,
+          { exceptionId: event.data.exceptionId, type: event.data.type, ...(event.data.fulfillmentId ? { fulfillmentId: event.data.fulfillmentId } : {}) },
+        ],
+      });
+    case 'OrderClosed':
+      return placed({ ...order, closed: true });
     default:
       return assertNever(event);
   }
 }
 
-export const fold = (events: readonly OrderEvent[], from: OrderState = initialState): OrderState =>
-  events.reduce(evolve, from);
+export const fold = (events: readonly OrderEvent[], from: OrderState = initialState): OrderState => events.reduce(evolve, from);
+
+const sumFor = (lines: readonly { lineId: string; quantity: number }[], lineId: string): number =>
+  lines.reduce((s, l) => (l.lineId === lineId ? s + l.quantity : s), 0);
+
+/** A payment result: its amount leaves `pending` (when it answers one of our requests) and its reference is remembered. */
+function settle(
+  p: PaymentSummary,
+  operation: keyof PaymentSummary['pending'],
+  result: { readonly amount: number; readonly reference: string },
+  changes: Partial<PaymentSummary>,
+): PaymentSummary {
+  return {
+    ...p,
+    ...changes,
+    pending: { ...p.pending, [operation]: Math.max(0, p.pending[operation] - result.amount) },
+    settled: settledWith(p, result.reference),
+  };
+}
+
+const settledWith = (p: PaymentSummary, reference: string | undefined): readonly string[] =>
+  reference === undefined || p.settled.includes(reference) ? p.settled : [...p.settled, reference];
+
+function clearCancelRequest(f: Fulfillment): Fulfillment {
+  const { cancelRequest: _done, ...rest } = f;
+  return rest;
+}
+
+function updateFulfillment(order: Order, fulfillmentId: string, change: (f: Fulfillment) => Fulfillment): Order {
+  return { ...order, fulfillments: order.fulfillments.map((f) => (f.id === fulfillmentId ? withStatus(change(f)) : f)) };
+}
 
 /**
  * Gives reservations back: each release lowers its reservation and the fulfillment line it holds
@@ -134,15 +309,27 @@ function releaseReservations(order: Order, releases: readonly ReservationRelease
     return r.quantity - q > 0 ? [{ ...r, quantity: r.quantity - q }] : [];
   });
   const fulfillments = order.fulfillments.map((f) => {
-    const lines = f.lines.flatMap((l) => {
+    if (!f.lines.some((l) => taken.has(`${f.id}:${l.lineId}`))) return f;
+    const lines = f.lines.flatMap((l): FulfillmentLineState[] => {
       const q = taken.get(`${f.id}:${l.lineId}`) ?? 0;
       return l.quantity - q > 0 ? [{ ...l, quantity: l.quantity - q }] : [];
     });
-    return lines.length === f.lines.length && lines.every((l, i) => l.quantity === f.lines[i]!.quantity)
-      ? f
-      : { ...f, lines, status: lines.length === 0 ? ('cancelled' as const) : f.status };
+    return withStatus({ ...f, lines });
   });
   return { ...order, reservations, fulfillments };
+}
+
+/** Shipped units consume their reservation; the fulfillment keeps its lines (they record what shipped). */
+function commitReservations(order: Order, commits: readonly ReservationCommit[]): Order {
+  if (commits.length === 0) return order;
+  const byId = new Map(commits.map((c) => [c.reservationId, c.quantity]));
+  return {
+    ...order,
+    reservations: order.reservations.flatMap((r) => {
+      const q = byId.get(r.reservationId) ?? 0;
+      return r.quantity - q > 0 ? [{ ...r, quantity: r.quantity - q }] : [];
+    }),
+  };
 }
 
 function placed(order: Order): OrderState {
@@ -151,6 +338,7 @@ function placed(order: Order): OrderState {
 
 /** Moves recorded in an event were validated when decided; applying them cannot fail on replay. */
 function applyMoves(order: Order, moves: readonly { lineId: string; from: Bucket; to: Bucket; quantity: number }[]): Order {
+  if (moves.length === 0) return order;
   const lines = order.lines.map((line) => {
     let buckets: Buckets = line.buckets;
     for (const m of moves) {

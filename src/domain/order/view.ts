@@ -28,10 +28,12 @@ export interface OrderView {
   readonly payment: Omit<PaymentSummary, 'authorizations'> & {
     readonly authorizations: PaymentSummary['authorizations'];
   };
-  readonly fulfillments: readonly { readonly id: string; readonly nodeId: string; readonly status: string; readonly lines: readonly { readonly lineId: string; readonly sku: string; readonly quantity: number }[] }[];
+  readonly paymentMode: Order['paymentMode'];
+  readonly fulfillments: Order['fulfillments'];
+  readonly returns: Order['returns'];
   readonly routing?: { readonly decisionId: string; readonly rulesetVersion: number };
   readonly holds: readonly Hold[];
-  readonly exceptions: readonly unknown[];
+  readonly exceptions: Order['exceptions'];
   readonly externalRefs: Order['externalRefs'];
   readonly cancelReason?: string;
   readonly createdAt: string;
@@ -63,10 +65,12 @@ export function toOrderView(order: Order, meta: { version: number; createdAt: st
       quantity: order.lines.reduce((s, l) => s + l.quantity, 0),
     },
     payment: order.payment,
-    fulfillments: order.fulfillments.map((f) => ({ id: f.id, nodeId: f.nodeId, status: f.status, lines: f.lines })),
+    paymentMode: order.paymentMode,
+    fulfillments: order.fulfillments,
+    returns: order.returns,
     ...(order.lastDecision ? { routing: order.lastDecision } : {}),
     holds: order.holds,
-    exceptions: [],
+    exceptions: order.exceptions,
     externalRefs: order.externalRefs,
     ...(order.cancelReason !== undefined ? { cancelReason: order.cancelReason } : {}),
     createdAt: meta.createdAt,

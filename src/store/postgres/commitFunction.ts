@@ -347,3 +347,71 @@ BEGIN
 END
 $fn$;
 `;
+
+/** Inserts `addition` at `anchor` (before or after it); a missing anchor is a programming error. */
+function amend(text: string, anchor: string, addition: string, where: 'before' | 'after'): string {
+  const at = text.indexOf(anchor);
+  if (at < 0 || text.indexOf(anchor, at + 1) >= 0) throw new Error(`commit function anchor not found exactly once: ${anchor}`);
+  return where === 'before' ? text.slice(0, at) + addition + text.slice(at) : text.slice(0, at + anchor.length) + addition + text.slice(at + anchor.length);
+}
+
+/**
+ * V2 plus the fulfillment lifecycle's parts of a unit (issue 5): reservations committed by a
+ * shipment (reserved and on-hand down, never below zero), restocked returns (on-hand up), the
+ * fulfillment projection rows, and the exceptions raised with the events (an exception whose
+ * dedupe key is already unresolved is not raised twice). Committed and restocked positions are
+ * locked up front with the others, in the same order. Installed by migration 5; derived from V2's
+ * text so the two cannot drift apart, and — like every shipped migration — never edited.
+ */
+export const COMMIT_FUNCTION_V3 = [
+  (t: string) =>
+    amend(
+      t,
+      "COALESCE(un.value->'reserve', '[]'::jsonb) || COALESCE(un.value->'release', '[]'::jsonb)",
+      " || COALESCE(un.value->'commit', '[]'::jsonb) || COALESCE(un.value->'restock', '[]'::jsonb)",
+      'after',
+    ),
+  (t: string) =>
+    amend(
+      t,
+      "      IF u ? 'decisions' THEN",
+      `      IF u ? 'commit' THEN
+        FOR inv IN SELECT j.value FROM jsonb_array_elements(u->'commit') WITH ORDINALITY AS j ORDER BY j.ordinality LOOP
+          UPDATE inventory SET reserved = greatest(0, reserved - (inv->>'quantity')::integer),
+                               on_hand = greatest(0, on_hand - (inv->>'quantity')::integer)
+           WHERE node_id = inv->>'nodeId' AND sku = inv->>'sku';
+        END LOOP;
+      END IF;
+
+      IF u ? 'restock' THEN
+        FOR inv IN SELECT j.value FROM jsonb_array_elements(u->'restock') WITH ORDINALITY AS j ORDER BY j.ordinality LOOP
+          INSERT INTO inventory (node_id, sku, on_hand, reserved, as_of)
+          VALUES (inv->>'nodeId', inv->>'sku', (inv->>'quantity')::integer, 0, NULL)
+          ON CONFLICT (node_id, sku) DO UPDATE SET on_hand = inventory.on_hand + EXCLUDED.on_hand;
+        END LOOP;
+      END IF;
+
+      IF u ? 'fulfillmentRows' THEN
+        INSERT INTO fulfillments (id, order_id, node_id, status, released_at, updated_at, view)
+        SELECT f.value->>'id', f.value->>'orderId', f.value->>'nodeId', f.value->>'status', f.value->>'releasedAt',
+               f.value->>'updatedAt', COALESCE(f.value->'view', 'null'::jsonb)
+          FROM jsonb_array_elements(u->'fulfillmentRows') WITH ORDINALITY AS f
+         ORDER BY f.ordinality
+        ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, released_at = EXCLUDED.released_at,
+          updated_at = EXCLUDED.updated_at, view = EXCLUDED.view;
+      END IF;
+
+      IF u ? 'exceptions' THEN
+        INSERT INTO exceptions (id, dedupe_key, type, status, severity, owner, order_id, created_at, updated_at, sla_due_at, doc)
+        SELECT x.value->>'id', x.value->>'dedupeKey', x.value->>'type', x.value->>'status', x.value->>'severity',
+               x.value->>'owner', x.value->>'orderId', x.value->>'createdAt', x.value->>'updatedAt', x.value->>'slaDueAt',
+               COALESCE(x.value->'doc', 'null'::jsonb)
+          FROM jsonb_array_elements(u->'exceptions') WITH ORDINALITY AS x
+         ORDER BY x.ordinality
+        ON CONFLICT DO NOTHING;
+      END IF;
+
+`,
+      'before',
+    ),
+].reduce((text, step) => step(text), COMMIT_FUNCTION_V2);

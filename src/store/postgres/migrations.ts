@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { inTransaction } from './transaction.js';
-import { COMMIT_FUNCTION_V1, COMMIT_FUNCTION_V2 } from './commitFunction.js';
+import { COMMIT_FUNCTION_V1, COMMIT_FUNCTION_V2, COMMIT_FUNCTION_V3 } from './commitFunction.js';
 
 /**
  * Versioned PostgreSQL migrations, applied in order at start; never edit one that has shipped.
@@ -170,6 +170,46 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       CREATE INDEX routing_decisions_order ON routing_decisions (order_id, created_at);
       CREATE INDEX routing_decisions_ruleset ON routing_decisions (ruleset_version, kind, decision_id);
       ${COMMIT_FUNCTION_V2}
+    `,
+  },
+  {
+    // Migration 4 is the outbox dispatcher's (claims, leases, dead letters).
+    version: 5,
+    name: 'fulfillments and exceptions',
+    sql: `
+      CREATE TABLE fulfillments (
+        id text COLLATE "C" NOT NULL,
+        order_id text COLLATE "C" NOT NULL,
+        node_id text COLLATE "C" NOT NULL,
+        status text COLLATE "C" NOT NULL,
+        released_at text COLLATE "C",
+        updated_at text NOT NULL,
+        view jsonb NOT NULL,
+        CONSTRAINT fulfillments_pkey PRIMARY KEY (id)
+      );
+      CREATE INDEX fulfillments_node_status ON fulfillments (node_id, status, id);
+      CREATE INDEX fulfillments_status ON fulfillments (status, released_at, id);
+      CREATE INDEX fulfillments_order ON fulfillments (order_id);
+      CREATE TABLE exceptions (
+        id text COLLATE "C" NOT NULL,
+        dedupe_key text COLLATE "C" NOT NULL,
+        type text COLLATE "C" NOT NULL,
+        status text COLLATE "C" NOT NULL,
+        severity text COLLATE "C" NOT NULL,
+        owner text COLLATE "C" NOT NULL,
+        order_id text COLLATE "C",
+        created_at text NOT NULL,
+        updated_at text NOT NULL,
+        sla_due_at text NOT NULL,
+        doc jsonb NOT NULL,
+        CONSTRAINT exceptions_pkey PRIMARY KEY (id)
+      );
+      -- One unresolved exception per problem: raising it again finds this one.
+      CREATE UNIQUE INDEX exceptions_open_key ON exceptions (dedupe_key) WHERE status <> 'resolved';
+      CREATE INDEX exceptions_status ON exceptions (status, id);
+      CREATE INDEX exceptions_order ON exceptions (order_id, id);
+      CREATE INDEX exceptions_type ON exceptions (type, status, id);
+      ${COMMIT_FUNCTION_V3}
     `,
   },
 ];

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { createInventoryQueries } from './inventoryQueries.js';
+import { createLifecycleQueries } from './lifecycleQueries.js';
 import { applyMigrations } from './migrations.js';
 import type {
   Identity,
@@ -128,6 +129,7 @@ export function createPostgresStore(url: string, options: PostgresOptions = {}):
       return rows.map(toOutbox);
     },
     ...createInventoryQueries(readPool),
+    ...createLifecycleQueries(readPool),
     async createIdentity(identity: Identity, keyHash: string) {
       await readPool.query(
         'INSERT INTO identities (id, name, key_hash, scopes, created_at) VALUES ($1, $2, $3, $4::jsonb, $5)',
@@ -217,6 +219,15 @@ function encodeUnit(unit: UnitOfWork): unknown {
     },
     reserve: unit.reserve?.map((r) => ({ nodeId: r.nodeId, sku: r.sku, quantity: r.quantity, safetyStock: r.safetyStock })),
     release: unit.release?.map((r) => ({ nodeId: r.nodeId, sku: r.sku, quantity: r.quantity })),
+    commit: unit.commit?.map((r) => ({ nodeId: r.nodeId, sku: r.sku, quantity: r.quantity })),
+    restock: unit.restock?.map((r) => ({ nodeId: r.nodeId, sku: r.sku, quantity: r.quantity })),
+    fulfillmentRows: unit.fulfillmentRows?.map((f) => ({
+      id: f.id, orderId: f.orderId, nodeId: f.nodeId, status: f.status, releasedAt: f.releasedAt, updatedAt: f.updatedAt, view: f.view,
+    })),
+    exceptions: unit.exceptions?.map((e) => ({
+      id: e.id, dedupeKey: e.dedupeKey, type: e.type, status: e.status, severity: e.severity, owner: e.owner, orderId: e.orderId,
+      createdAt: e.createdAt, updatedAt: e.updatedAt, slaDueAt: e.slaDueAt, doc: e.doc,
+    })),
     decisions: unit.decisions?.map((d) => ({
       decisionId: d.decisionId,
       orderId: d.orderId,

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { prepareInventory } from './inventoryOps.js';
+import { prepareLifecycle } from './lifecycleOps.js';
 import type { UnitOfWork, UnitOutcome } from '../port.js';
 import { stringifyOnce } from '../../shared/json.js';
 
@@ -11,6 +12,7 @@ import { stringifyOnce } from '../../shared/json.js';
 export function createCommitter(db: Database.Database): (units: readonly UnitOfWork[], encoded?: boolean) => UnitOutcome[] {
   const q = prepare(db);
   const inventory = prepareInventory(db);
+  const lifecycle = prepareLifecycle(db);
   // Inserts double as the uniqueness checks (a refused unit rolls back to its savepoint anyway).
   let json = (v: unknown): string => JSON.stringify(v);
   const applyUnit = (unit: UnitOfWork): UnitOutcome => {
@@ -40,6 +42,7 @@ export function createCommitter(db: Database.Database): (units: readonly UnitOfW
     }
     const refused = inventory.applyUnit(unit, json);
     if (refused) return refused;
+    lifecycle.applyUnit(unit, json);
     for (const m of unit.outbox ?? []) {
       q.insertOutbox.run(m.id, m.destination, m.partitionKey, m.type, json(m.payload), m.idempotencyKey, m.createdAt, m.createdAt);
     }
@@ -149,5 +152,7 @@ export function encodeUnit(unit: UnitOfWork): UnitOfWork {
     ...(unit.orderRow ? { orderRow: { ...unit.orderRow, view: j(unit.orderRow.view) } } : {}),
     ...(unit.outbox ? { outbox: unit.outbox.map((m) => ({ ...m, payload: j(m.payload) })) } : {}),
     ...(unit.decisions ? { decisions: unit.decisions.map((d) => ({ ...d, decision: j(d.decision) })) } : {}),
+    ...(unit.fulfillmentRows ? { fulfillmentRows: unit.fulfillmentRows.map((f) => ({ ...f, view: j(f.view) })) } : {}),
+    ...(unit.exceptions ? { exceptions: unit.exceptions.map((e) => ({ ...e, doc: j(e.doc) })) } : {}),
   };
 }

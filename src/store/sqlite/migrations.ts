@@ -128,4 +128,41 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
       CREATE INDEX routing_decisions_ruleset ON routing_decisions (ruleset_version, kind, decision_id);
     `,
   },
+  {
+    // Migration 3 is the outbox dispatcher's (claims, leases, dead letters).
+    version: 4,
+    name: 'fulfillments and exceptions',
+    sql: `
+      CREATE TABLE fulfillments (
+        id TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL,
+        node_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        released_at TEXT,
+        updated_at TEXT NOT NULL,
+        view TEXT NOT NULL
+      );
+      CREATE INDEX fulfillments_node_status ON fulfillments (node_id, status, id);
+      CREATE INDEX fulfillments_status ON fulfillments (status, released_at, id);
+      CREATE INDEX fulfillments_order ON fulfillments (order_id);
+      CREATE TABLE exceptions (
+        id TEXT PRIMARY KEY,
+        dedupe_key TEXT NOT NULL,
+        type TEXT NOT NULL,
+        status TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        order_id TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        sla_due_at TEXT NOT NULL,
+        doc TEXT NOT NULL
+      );
+      -- One unresolved exception per problem: raising it again finds this one.
+      CREATE UNIQUE INDEX exceptions_open_key ON exceptions (dedupe_key) WHERE status <> 'resolved';
+      CREATE INDEX exceptions_status ON exceptions (status, id);
+      CREATE INDEX exceptions_order ON exceptions (order_id, id);
+      CREATE INDEX exceptions_type ON exceptions (type, status, id);
+    `,
+  },
 ];

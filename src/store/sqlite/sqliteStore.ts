@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createCommitter, prepare } from './commit.js';
 import { prepareInventory } from './inventoryOps.js';
+import { prepareLifecycle } from './lifecycleOps.js';
 import { createWriterThread } from './writerThread.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import type {
@@ -45,6 +46,8 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
   const stmts = () => (s ??= prepare(db));
   let inv: ReturnType<typeof prepareInventory> | undefined;
   const inventory = () => (inv ??= prepareInventory(db));
+  let life: ReturnType<typeof prepareLifecycle> | undefined;
+  const lifecycle = () => (life ??= prepareLifecycle(db));
 
   // Commits run on a writer thread with its own connection, so the fsync of one group commit
   // overlaps the next batch's HTTP and decision work; reads stay here (WAL readers never block).
@@ -144,6 +147,24 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
     },
     async listDecisions(query) {
       return inventory().listDecisions(query);
+    },
+    async getFulfillment(id) {
+      return lifecycle().getFulfillment(id);
+    },
+    async listFulfillments(query) {
+      return lifecycle().listFulfillments(query);
+    },
+    async getException(id) {
+      return lifecycle().getException(id);
+    },
+    async listExceptions(query) {
+      return lifecycle().listExceptions(query);
+    },
+    async raiseExceptions(rows) {
+      return lifecycle().raiseExceptions(rows);
+    },
+    async updateException(row, expectedUpdatedAt) {
+      return lifecycle().updateException(row, expectedUpdatedAt);
     },
     async createIdentity(identity: Identity, keyHash: string) {
       stmts().insertIdentity.run(identity.id, identity.name, keyHash, JSON.stringify(identity.scopes), identity.createdAt);
