@@ -1,6 +1,6 @@
 import type { DomainError } from '../domain/result.js';
 import type { FactLine, NodeCancelCapability, OrderCommand, OrderDraft, OrderEvent, OrderFact, OrderState, OrderView, PaymentMode } from '../domain/order/index.js';
-import { EVENT_SCHEMA_VERSION, decide, fold, initialState, toOrderView, upcast } from '../domain/order/index.js';
+import { EVENT_SCHEMA_VERSION, decide, fold, initialState, toOrderView, upcast, withdrawable } from '../domain/order/index.js';
 import type { EventMetadata, NewEvent, Store, StoredEvent, UnitOfWork } from '../store/port.js';
 import type { RoutingNode } from '../routing/index.js';
 import type { PlannedRoute, RoutingContext } from './routingContext.js';
@@ -56,13 +56,16 @@ export interface OrderService {
     options?: CommandOptions,
   ): Promise<CommandOutcome>;
   /** Runs the order's follow-ups (release, payments, closure) on its current state: for sweeps. */
-  advance(orderId: string, ctx: CommandContext): Promise<CommandOutcome>;
+  advance(orderId: string, ctx: CommandContext, options?: { deferred?: boolean }): Promise<CommandOutcome>;
   execute(orderId: string, command: DistributiveOmit<OrderCommand, 'now'>, ctx: CommandContext, options?: CommandOptions): Promise<CommandOutcome>;
   get(orderId: string): Promise<OrderView | undefined>;
   events(orderId: string): Promise<StoredEvent[]>;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** Fulfillments one re-route may withdraw (an order has at most a few per node). */
+const MAX_WITHDRAWALS = 20;
 
 /** How often a command is re-decided after losing a race on its stream before giving up. */
 const MAX_ATTEMPTS = 8;
@@ -87,6 +90,8 @@ export interface LifecycleOptions {
    * to nodes (with its outbox messages) does not lengthen intake. Absent: they run in the placement's unit.
    */
   readonly deferFollowUps?: (orderId: string) => void;
+  /** The order's deferred follow-ups still running: reads and commands on the order wait for them. */
+  readonly followUpsPending?: (orderId: string) => Promise<void> | undefined;
 }
 
 export const DEFAULT_LIFECYCLE: LifecycleOptions = { returnWindowDays: 30 };
@@ -104,6 +109,12 @@ export function createOrderService(deps: {
   const lifecycle = deps.lifecycle ?? DEFAULT_LIFECYCLE;
   const nodes = async (): Promise<readonly RoutingNode[]> => (routing ? routing.nodes() : []);
 
+  /** Read-your-writes: what an order's placement deferred is done before anyone reads or changes it. */
+  const settled = async (orderId: string) => {
+    const p = lifecycle.followUpsPending?.(orderId);
+    if (p) await p;
+  };
+
   const load = async (orderId: string) => {
     const stored = await store.readStream(orderId);
     const state = fold(stored.map(toDomainEvent));
@@ -117,6 +128,7 @@ export function createOrderService(deps: {
    * that lost its stock to a concurrent order, everything is decided again on fresh state.
    */
   const run = async (orderId: string, steps: readonly StepFn[], ctx: CommandContext, options: RunOptions, creating = false): Promise<CommandOutcome> => {
+    if (!creating && !options.deferred) await settled(orderId);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const now = clock.now();
       const loaded = creating ? { state: initialState, version: 0, createdAt: undefined } : await load(orderId);
@@ -314,14 +326,22 @@ export function createOrderService(deps: {
           : { type: 'AuthorizeReturn', lines: input.lines, reason: input.reason, exchangeOrderId };
       return run(orderId, [async () => ({ command }), ...followUps()], ctx, { status: 201, ...options });
     },
-    async advance(orderId, ctx) {
-      return run(orderId, followUps(), ctx, {});
+    async advance(orderId, ctx, options = {}) {
+      return run(orderId, followUps(), ctx, { deferred: options.deferred === true });
     },
     async reroute(orderId, input, ctx, options = {}) {
+      // Released fulfillments at those nodes are withdrawn (the node is told to cancel), allocated
+      // ones handed back, and everything routed again away from those nodes.
+      const withdrawNext: StepFn = async (state) => {
+        if (state.kind !== 'placed') return undefined;
+        const f = state.order.fulfillments.find((x) => withdrawable(x) && (!input.nodeIds || input.nodeIds.includes(x.nodeId)));
+        return f ? { command: { type: 'WithdrawFulfillment', fulfillmentId: f.id, reason: input.reason }, optional: true } : undefined;
+      };
       return run(
         orderId,
         [
-          async () => ({ command: { type: 'ReleaseAllocation', reason: input.reason, ...(input.nodeIds ? { nodeIds: input.nodeIds } : {}) } }),
+          ...Array.from({ length: MAX_WITHDRAWALS }, () => withdrawNext),
+          async () => ({ command: { type: 'ReleaseAllocation', reason: input.reason, ...(input.nodeIds ? { nodeIds: input.nodeIds } : {}) }, optional: true }),
           routeStep(true, input.nodeIds ? { excludeNodeIds: input.nodeIds } : {}),
           ...followUps({ route: false }),
         ],
@@ -333,10 +353,12 @@ export function createOrderService(deps: {
       return run(orderId, [routeStep(false), ...followUps({ route: false })], ctx, {});
     },
     async get(orderId) {
+      await settled(orderId);
       const row = await store.getOrder(orderId);
       return row?.view as OrderView | undefined;
     },
     async events(orderId) {
+      await settled(orderId);
       return store.readStream(orderId);
     },
   };
@@ -345,7 +367,7 @@ export function createOrderService(deps: {
 /** One step of a command: the command, whether its refusal may be skipped, and its routing plan. */
 type Step = { readonly command: DistributiveOmit<OrderCommand, 'now'>; readonly optional?: boolean; readonly route?: PlannedRoute };
 type StepFn = (state: OrderState, now: string, attempt: number) => Promise<Step | undefined>;
-type RunOptions = CommandOptions & { readonly allowEmpty?: boolean };
+type RunOptions = CommandOptions & { readonly allowEmpty?: boolean; readonly deferred?: boolean };
 
 export const toDomainEvent = (e: StoredEvent): OrderEvent => upcast(e.type, e.schemaVersion, e.data);
 

@@ -78,7 +78,7 @@ async function assemble(store: Store, config: Config, log: Logger, clock: Clock)
   // order service, which calls it through this hook — only once both exist.
   const orders = createOrderService({
     store, committer, clock, newId, routing,
-    lifecycle: { returnWindowDays, deferFollowUps: (orderId) => sweeper.enqueue(orderId) },
+    lifecycle: { returnWindowDays, deferFollowUps: (orderId) => sweeper.enqueue(orderId), followUpsPending: (orderId) => sweeper.whenSettled(orderId) },
   });
   const sweeper: Sweeper = createSweeper({ store, orders, routing, clock, newId, log, returnWindowDays });
   const exceptions = createExceptionService({ store, clock, newId });

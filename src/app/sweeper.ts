@@ -28,22 +28,11 @@ export function createSweeper(deps: {
   intervalMs?: number;
 }) {
   const { store, orders, routing, clock, newId, log } = deps;
-  const queue = new Set<string>();
-  let draining: Promise<void> | undefined;
+  // Per order, the follow-ups deferred after its placement; readers of that order wait for them.
+  const pending = new Map<string, Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
   let sweeping: Promise<unknown> | undefined;
   let stopped = false;
-
-  const drain = async () => {
-    // Let the orders placed in this turn of the event loop be queued first.
-    await new Promise<void>((r) => setImmediate(r));
-    while (queue.size > 0 && !stopped) {
-      const batch = [...queue].slice(0, 64);
-      for (const id of batch) queue.delete(id);
-      await Promise.all(batch.map((id) => orders.advance(id, SYSTEM).catch((err: unknown) => log.warn({ err, orderId: id }, 'follow-ups failed; the sweep retries'))));
-    }
-    draining = undefined;
-  };
 
   const ms = (minutes: number) => minutes * 60_000;
   const before = (now: string, minutes: number) => new Date(Date.parse(now) - ms(minutes)).toISOString();
@@ -127,11 +116,23 @@ export function createSweeper(deps: {
   };
 
   return {
-    /** Runs an order's follow-ups soon, in their own unit. */
+    /** Runs an order's follow-ups now, in their own unit (concurrent orders share group commits). */
     enqueue(orderId: string) {
       if (stopped) return;
-      queue.add(orderId);
-      draining ??= drain();
+      const run: Promise<void> = (pending.get(orderId) ?? Promise.resolve())
+        .then(() => orders.advance(orderId, SYSTEM, { deferred: true }))
+        .then(
+          () => undefined,
+          (err: unknown) => log.warn({ err, orderId }, 'follow-ups failed; the next sweep retries them'),
+        )
+        .finally(() => {
+          if (pending.get(orderId) === run) pending.delete(orderId);
+        });
+      pending.set(orderId, run);
+    },
+    /** The order's deferred follow-ups still running, if any: read-your-writes for the API. */
+    whenSettled(orderId: string): Promise<void> | undefined {
+      return pending.get(orderId);
     },
     sweep,
     start() {
@@ -141,12 +142,12 @@ export function createSweeper(deps: {
     /** Waits for what is queued and running, then stops. */
     async stop() {
       if (timer) clearInterval(timer);
-      while (draining) await draining;
       stopped = true;
+      while (pending.size > 0) await Promise.all(pending.values());
       await sweeping;
     },
     async idle() {
-      while (draining) await draining;
+      while (pending.size > 0) await Promise.all(pending.values());
     },
   };
 }

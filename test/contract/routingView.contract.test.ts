@@ -36,7 +36,8 @@ for (const factory of storeFactories()) {
       ({ store, dispose } = await factory.create());
       await store.putNode({ id: 'dc', doc: { id: 'dc', type: 'dc', location: { lat: 40, lon: -100, country: 'US' }, capabilities: ['ship'], shipMethods: ['standard'], status: 'open' }, updatedAt: 'x' });
       const routing = createRoutingContext({ store, newId });
-      orders = createOrderService({ store, committer: createGroupCommitter(store), clock: systemClock, newId, routing });
+      // Follow-ups (release) are deferred and never run here: these tests are about the routing unit.
+      orders = createOrderService({ store, committer: createGroupCommitter(store), clock: systemClock, newId, routing, lifecycle: { returnWindowDays: 30, deferFollowUps: () => undefined } });
     });
     afterEach(async () => dispose());
 

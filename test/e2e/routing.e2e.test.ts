@@ -73,11 +73,15 @@ for (const store of e2eStores()) {
       const r = await srv.api('/v1/orders', { body: order([{ sku: 'SKU-A', quantity: 2 }]) });
       expect(r.status).toBe(201);
       expect(r.body.status).toBe('allocated');
-      expect(r.body.fulfillments).toEqual([{ id: expect.stringMatching(/^ful_/), nodeId: 'dc-west', status: 'allocated', lines: [{ lineId: '1', sku: 'SKU-A', quantity: 2 }] }]);
+      expect(r.body.fulfillments).toHaveLength(1);
+      expect(r.body.fulfillments[0]).toMatchObject({ id: expect.stringMatching(/^ful_/), nodeId: 'dc-west', status: 'allocated', lines: [{ lineId: '1', sku: 'SKU-A', quantity: 2 }] });
       expect(r.body.lines[0].buckets).toMatchObject({ allocated: 2, unallocated: 0 });
       expect(await inv('SKU-A', 'dc-west')).toMatchObject({ onHand: 3, reserved: 2, sellable: 1 });
+      // Right after the answer the fulfillment is released to its node (the default ruleset releases automatically).
       const events = (await srv.api(`/v1/orders/${r.body.id}/events`)).body.items.map((e: { type: string }) => e.type);
-      expect(events).toEqual(['OrderPlaced', 'OrderRouted']);
+      expect(events).toEqual(['OrderPlaced', 'OrderRouted', 'FulfillmentReleased']);
+      expect((await srv.api(`/v1/orders/${r.body.id}`)).body).toMatchObject({ status: 'released', fulfillments: [{ status: 'released' }] });
+      expect(await inv('SKU-A', 'dc-west')).toMatchObject({ reserved: 2, sellable: 1 });
     });
 
     it('splits across nodes when no single node has every line', async () => {
@@ -102,7 +106,7 @@ for (const store of e2eStores()) {
       const snap = await srv.api('/v1/inventory/snapshots', { body: { nodeId: 'dc-east', asOf: new Date().toISOString(), positions: [{ sku: 'SKU-Z', onHand: 10 }] } });
       expect(snap.body.backordersRetried).toBe(1);
       const after = await srv.api(`/v1/orders/${r.body.id}`);
-      expect(after.body.status).toBe('allocated');
+      expect(after.body.status).toBe('released');
       expect(after.body.fulfillments).toMatchObject([{ nodeId: 'dc-east', lines: [{ quantity: 3 }] }]);
       expect(await inv('SKU-Z', 'dc-east')).toMatchObject({ reserved: 3, sellable: 7 });
     });
@@ -128,25 +132,33 @@ for (const store of e2eStores()) {
       expect((await srv.api('/v1/orders?limit=500')).body.items.length).toBe(count);
     });
 
-    it('cancelling releases the reservation; re-routing moves it to another node', async () => {
+    it('cancelling after release asks for the node, releases the reservation once it confirms; re-routing moves it to another node', async () => {
       const placed = await srv.api('/v1/orders', { body: order([{ sku: 'SKU-D', quantity: 2 }]) });
       expect(placed.body.fulfillments[0].nodeId).toBe('dc-west');
+      const fulfillmentId = placed.body.fulfillments[0].id as string;
       const reservedBefore = (await inv('SKU-D', 'dc-west'))!.reserved;
       const cancelled = await srv.api(`/v1/orders/${placed.body.id}/cancel`, { body: { reason: 'customer_request' } });
       expect(cancelled.status).toBe(200);
-      expect(cancelled.body.fulfillments[0].status).toBe('cancelled');
+      // dc-west declares no `cancel` capability: a human must stop it there, so an exception is raised.
+      expect(cancelled.body.fulfillments[0].status).toBe('cancel_requested');
+      expect(cancelled.body.exceptions).toMatchObject([{ type: 'cancellation_unsupported', fulfillmentId }]);
+      expect((await inv('SKU-D', 'dc-west'))!.reserved).toBe(reservedBefore);
+      const result = await srv.api(`/v1/fulfillments/${fulfillmentId}/cancellation-result`, { body: { outcome: 'cancelled', sourceMessageId: `cr-${fulfillmentId}` } });
+      expect(result.status).toBe(200);
+      expect(result.body.order).toMatchObject({ status: 'cancelled', fulfillments: [{ status: 'cancelled' }] });
       expect((await inv('SKU-D', 'dc-west'))!.reserved).toBe(reservedBefore - 2);
 
       const again = await srv.api('/v1/orders', { body: order([{ sku: 'SKU-A', quantity: 1 }]) });
       const from = again.body.fulfillments[0].nodeId as string;
       const rerouted = await srv.api(`/v1/orders/${again.body.id}/reroute`, { body: { nodeIds: [from], reason: 'node_rejected' } });
       expect(rerouted.status).toBe(200);
-      expect(rerouted.body.status).toBe('allocated');
-      const live = rerouted.body.fulfillments.filter((f: { status: string }) => f.status === 'allocated');
+      expect(rerouted.body.status).toBe('released');
+      const live = rerouted.body.fulfillments.filter((f: { status: string }) => f.status === 'released');
       expect(live).toHaveLength(1);
       expect(live[0].nodeId).not.toBe(from);
+      expect(rerouted.body.fulfillments.find((f: { nodeId: string }) => f.nodeId === from)).toMatchObject({ status: 'rejected' });
       const events = (await srv.api(`/v1/orders/${again.body.id}/events`)).body.items.map((e: { type: string }) => e.type);
-      expect(events).toEqual(['OrderPlaced', 'OrderRouted', 'AllocationReleased', 'OrderRouted']);
+      expect(events).toEqual(['OrderPlaced', 'OrderRouted', 'FulfillmentReleased', 'FulfillmentRejected', 'OrderRouted', 'FulfillmentReleased']);
     });
 
     it('40 simultaneous one-unit orders at 10 units: exactly 10 allocated, 30 backordered, never oversold', async () => {

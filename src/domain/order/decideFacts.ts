@@ -154,6 +154,14 @@ function shipped(order: Order, f: Fulfillment, fact: Fact<'fulfillment.shipped'>
   }
   const applied: ShipmentLine[] = [];
   const excess: ShipmentLine[] = [];
+  // A line of the order no longer held here (cancelled or handed back) is shipped beyond what the
+  // node holds, not an unknown line.
+  const stillUnknown: FactLine[] = [];
+  for (const u of unknown) {
+    const line = order.lines.find((l) => (u.lineId !== undefined ? l.lineId === u.lineId : l.sku === u.sku));
+    if (line) excess.push({ lineId: line.lineId, sku: line.sku, quantity: u.quantity });
+    else stillUnknown.push(u);
+  }
   for (const r of resolved) {
     const room = candidates.find((x) => x.lineId === r.lineId)!.room;
     const q = Math.min(r.quantity, room);
@@ -178,13 +186,14 @@ function shipped(order: Order, f: Fulfillment, fact: Fact<'fulfillment.shipped'>
       },
     });
   }
-  if (excess.length > 0 || unknown.length > 0) {
+  if (excess.length > 0 || stillUnknown.length > 0) {
     const cancelledHere = excess.some((e) => (order.lines.find((l) => l.lineId === e.lineId)?.buckets.cancelled ?? 0) > 0);
     const parts = [
       ...(excess.length > 0 ? [`${describe(excess)} shipped beyond what ${f.id} holds open at ${f.nodeId}`] : []),
-      ...(unknown.length > 0 ? [`lines not in ${f.id}: ${describe(unknown)}`] : []),
+      ...(stillUnknown.length > 0 ? [`lines not in the order: ${describe(stillUnknown)}`] : []),
     ];
-    const kind: ConflictKind = excess.length === 0 ? 'unknown_line' : cancelledHere ? 'shipment_after_cancel' : 'over_shipment';
+    // Shipped from a fulfillment that was cancelled, rejected or withdrawn (re-routed): the customer may get it twice.
+    const kind: ConflictKind = excess.length === 0 ? 'unknown_line' : cancelledHere || f.rejected !== undefined ? 'shipment_after_cancel' : 'over_shipment';
     const suggested = kind === 'shipment_after_cancel' ? ['accept_external', 'resolve', 'escalate'] : ['resync', 'accept_external', 'escalate'];
     events.push(c(kind, `${parts.join('; ')}${kind === 'shipment_after_cancel' ? ': the customer has goods that were cancelled — charge them (accept_external) or ask for a return' : ''}`, applied.length > 0, suggested, f.id));
   }

@@ -1,6 +1,7 @@
 import type { OrderCommand } from './commands.js';
 import { reservationsOf } from './decideCancel.js';
 import type { OrderEvent, ShipmentLine } from './events.js';
+import type { Fulfillment } from './fulfillment.js';
 import { openQuantity } from './fulfillment.js';
 import { paymentRequests, paymentSettled, releaseBlocker } from './payments.js';
 import type { Order } from './state.js';
@@ -32,17 +33,20 @@ export function decideRelease(order: Order, command: Cmd<'ReleaseFulfillments'>)
   );
 }
 
+/** Released to a node, nothing shipped, not rejected or cancelled: Orderly may take it back. */
+export const withdrawable = (f: Fulfillment): boolean =>
+  f.stage !== 'allocated' && f.rejected === undefined && f.status !== 'cancelled' && f.lines.every((l) => l.shipped === 0);
+
 /**
- * Withdraws a released fulfillment nothing of which has shipped or been acknowledged: its units go
+ * Withdraws a released fulfillment nothing of which has shipped (the node did not acknowledge it
+ * in time, or an operator re-routes away from the node): its units go
  * back to `unallocated` (to be routed elsewhere) and the node is told to cancel it. Should the
  * node act on it anyway, its late facts are conflicts, never double counts.
  */
 export function decideWithdraw(order: Order, command: Cmd<'WithdrawFulfillment'>): Result<readonly OrderEvent[]> {
   const f = order.fulfillments.find((x) => x.id === command.fulfillmentId);
   if (!f) return invalid('no such fulfillment', [{ path: 'fulfillmentId', message: `the order has no fulfillment ${command.fulfillmentId}` }]);
-  if (f.stage !== 'released' || f.rejected !== undefined || f.lines.some((l) => l.shipped > 0)) {
-    return illegal(`${f.id} is ${f.status}: only a released fulfillment the node has not acknowledged can be withdrawn`);
-  }
+  if (!withdrawable(f)) return illegal(`${f.id} is ${f.status}: only a released fulfillment nothing of which has shipped can be withdrawn`);
   const lines = f.lines.filter((l) => openQuantity(l) > 0).map((l) => ({ lineId: l.lineId, quantity: openQuantity(l) }));
   return ok([
     {
@@ -109,6 +113,8 @@ const DAY_MS = 86_400_000;
  */
 export function decideClose(order: Order, command: Cmd<'CloseOrder'>): Result<readonly OrderEvent[]> {
   if (order.closed) return illegal('the order is closed');
+  // A wholly cancelled order is final as `cancelled`: closing it would only hide why it ended.
+  if (order.lines.every((l) => l.buckets.cancelled === l.quantity)) return illegal('a cancelled order stays cancelled');
   const open = order.lines.reduce((s, l) => s + l.buckets.unallocated + l.buckets.backordered + l.buckets.allocated + l.buckets.released + l.buckets.shipped, 0);
   if (open > 0) return illegal(`${open} unit(s) are not yet delivered, cancelled or returned`);
   if (order.returns.some((r) => r.lines.some((l) => l.received < l.quantity))) return illegal('a return is still awaited');
