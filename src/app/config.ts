@@ -11,6 +11,8 @@ export interface Config {
   readonly bodyLimitBytes: number;
   /** Nodes loaded (created or replaced) at start. */
   readonly nodesFile?: string;
+  /** The Shopify app's client secret: when set, POST /v1/channels/shopify/webhooks is enabled and verifies with it. */
+  readonly shopifySecret?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -22,6 +24,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (key !== undefined && key !== '' && !/^[\x21-\x7E]{16,256}$/.test(key)) {
     throw new Error('ORDERLY_BOOTSTRAP_API_KEY must be 16–256 printable characters without spaces');
   }
+  const shopifySecret = env.ORDERLY_SHOPIFY_SECRET;
+  // An empty key would let anyone sign; stray whitespace (a pasted newline) would refuse every webhook.
+  if (shopifySecret !== undefined && (shopifySecret.trim() === '' || shopifySecret !== shopifySecret.trim())) {
+    throw new Error('ORDERLY_SHOPIFY_SECRET must be the Shopify app secret: not empty, no leading or trailing whitespace (unset it to disable the Shopify channel)');
+  }
   return {
     port,
     host: env.HOST ?? '0.0.0.0',
@@ -31,5 +38,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sqliteSynchronous: sync,
     bodyLimitBytes: 1024 * 1024,
     ...(env.ORDERLY_NODES_FILE ? { nodesFile: resolve(env.ORDERLY_NODES_FILE) } : {}),
+    ...(shopifySecret ? { shopifySecret } : {}),
   };
 }

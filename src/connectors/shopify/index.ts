@@ -5,3 +5,4 @@ export { SHOPIFY_CHANNEL, ShopifyMappingSchema, parseShopifyMapping, type Shopif
 export type { ShopifyMapResult } from './result.js';
 export type { ShopifyIssue, ShopifyIssueCode } from './read.js';
 export { parseMinor } from './money.js';
+export { SHOPIFY_WEBHOOK_PATH, shopifyWebhookRoutes, type ShopifyMessageResult, type ShopifyWebhookDeps } from './routes.js';
