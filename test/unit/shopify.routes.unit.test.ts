@@ -203,11 +203,14 @@ describe('POST /v1/channels/shopify/webhooks: quarantine (2xx, so Shopify stops 
     ]);
   });
 
-  it('a signed body that is not JSON is quarantined too', async () => {
+  it('a signed body that is not JSON is quarantined too, without quoting it in the log or the answer', async () => {
     const sink = recordingSink();
-    const res = await post(await serve(sink), '{"id": 1,');
+    const body = '{"name": Bob Norman}';
+    const res = await post(await serve(sink), body);
     expect(res.statusCode).toBe(202);
-    expect(sink.quarantined).toMatchObject([{ code: 'invalid_payload', raw: '{"id": 1,' }]);
+    expect(res.json()).toMatchObject({ status: 'quarantined', reason: 'the body is not valid JSON' });
+    expect(sink.quarantined).toMatchObject([{ code: 'invalid_payload', raw: body, reason: expect.stringContaining('not valid JSON') }]);
+    expect(logs.join('')).not.toContain('Bob');
   });
 
   it('a message the sink refuses is quarantined with the sink’s reason', async () => {

@@ -64,10 +64,11 @@ export function shopifyWebhookRoutes(app: FastifyInstance, deps: ShopifyWebhookD
       throw new ProblemError('validation_failed', `A Shopify webhook needs its headers: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors);
     }
     const ctx = { correlationId: req.correlationId, topic, webhookId, shop: shopDomain(req) };
-    const quarantine = async (reason: string, code: string) => {
+    // `outward` is the reason for logs and the answer; the exception keeps the full one.
+    const quarantine = async (reason: string, code: string, outward = reason) => {
       const { exceptionId } = await deps.sink.quarantine({ connector: SHOPIFY_CHANNEL, reason, code, raw: raw.toString('utf8'), source: { system: SHOPIFY_CHANNEL, messageId: webhookId } });
-      deps.log.warn({ ...ctx, code, reason, exceptionId }, 'shopify webhook quarantined');
-      return reply.code(202).send({ status: 'quarantined', exceptionId, code, reason });
+      deps.log.warn({ ...ctx, code, reason: outward, exceptionId }, 'shopify webhook quarantined');
+      return reply.code(202).send({ status: 'quarantined', exceptionId, code, reason: outward });
     };
 
     if (!isShopifyTopic(topic)) {
@@ -78,7 +79,8 @@ export function shopifyWebhookRoutes(app: FastifyInstance, deps: ShopifyWebhookD
     try {
       payload = parseJsonBody(raw.toString('utf8'));
     } catch (err) {
-      return quarantine(err instanceof ProblemError ? err.detail : 'the body is not valid JSON', 'invalid_payload');
+      // A JSON parser's message may quote the body (personal data): it goes to the exception only.
+      return quarantine(err instanceof ProblemError ? err.detail : 'the body is not valid JSON', 'invalid_payload', 'the body is not valid JSON');
     }
     const mapped = mapShopifyWebhook(topic, payload, mapping);
     if (!mapped.ok) return quarantine(mapped.reason, mapped.code);
