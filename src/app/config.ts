@@ -13,6 +13,8 @@ export interface Config {
   readonly nodesFile?: string;
   /** Days after the last delivery during which a return is accepted before the order closes. */
   readonly returnWindowDays: number;
+  /** The Shopify app's client secret: when set, POST /v1/channels/shopify/webhooks is enabled and verifies with it. */
+  readonly shopifySecret?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -28,6 +30,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isFinite(returnWindowDays) || returnWindowDays < 0 || returnWindowDays > 3650) {
     throw new Error(`ORDERLY_RETURN_WINDOW_DAYS must be a number of days from 0 to 3650, not ${env.ORDERLY_RETURN_WINDOW_DAYS}`);
   }
+  const shopifySecret = env.ORDERLY_SHOPIFY_SECRET;
+  // An empty key would let anyone sign; stray whitespace (a pasted newline) would refuse every webhook.
+  if (shopifySecret !== undefined && (shopifySecret.trim() === '' || shopifySecret !== shopifySecret.trim())) {
+    throw new Error('ORDERLY_SHOPIFY_SECRET must be the Shopify app secret: not empty, no leading or trailing whitespace (unset it to disable the Shopify channel)');
+  }
   return {
     returnWindowDays,
     port,
@@ -38,5 +45,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sqliteSynchronous: sync,
     bodyLimitBytes: 1024 * 1024,
     ...(env.ORDERLY_NODES_FILE ? { nodesFile: resolve(env.ORDERLY_NODES_FILE) } : {}),
+    ...(shopifySecret ? { shopifySecret } : {}),
   };
 }

@@ -176,6 +176,8 @@ export type ChannelIntent =
       readonly externalId: string;
       readonly refundId: string;
       readonly amount: number;
+      /** The currency of `amount` when the channel says it; one other than the order's is a conflict, not a number to record. */
+      readonly currency?: string;
       readonly lines: readonly (FactLine & { readonly restock: boolean })[];
     }
   | {
@@ -187,6 +189,8 @@ export type ChannelIntent =
       readonly lines: readonly FactLine[];
       readonly carrier?: string;
       readonly trackingNumber?: string;
+      /** When the shipment has several tracking numbers (packages); `trackingNumber` is the first. */
+      readonly packages?: readonly { readonly trackingNumber?: string; readonly lines?: readonly FactLine[] }[];
       readonly shippedAt: string;
     };
 

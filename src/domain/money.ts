@@ -28,3 +28,28 @@ export const minorUnits = (code: string): number | undefined => MINOR_UNITS[code
 
 /** Largest amount accepted in minor units: keeps every sum an exact integer in a double. */
 export const MAX_MINOR_AMOUNT = 1_000_000_000_000;
+
+export interface MinorUnits {
+  readonly minor: number;
+  /** False when digits beyond the currency's exponent were rounded (half away from zero). */
+  readonly exact: boolean;
+}
+
+/**
+ * `"4.35"` → 435 at exponent 2, by moving the decimal point in the string: `4.35 * 100` is
+ * 434.99999999999994 in floating point. Undefined for non-decimals and amounts beyond
+ * MAX_MINOR_AMOUNT.
+ */
+export function decimalToMinor(text: string, exponent: number): MinorUnits | undefined {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text.trim());
+  if (!m) return undefined;
+  const [, sign = '', int = '', frac = ''] = m;
+  if (int === '' && frac === '') return undefined;
+  const kept = frac.slice(0, exponent).padEnd(exponent, '0');
+  const rest = frac.slice(exponent);
+  const digits = `${int}${kept}`.replace(/^0+(?=\d)/, '');
+  if (digits.length > 15) return undefined;
+  const minor = Number(digits) + ((rest[0] ?? '0') >= '5' ? 1 : 0);
+  if (minor > MAX_MINOR_AMOUNT) return undefined;
+  return { minor: sign === '-' && minor !== 0 ? -minor : minor, exact: !/[1-9]/.test(rest) };
+}
