@@ -1,8 +1,8 @@
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import secureJson from 'secure-json-parse';
 import type { ApiDeps } from './context.js';
+import { parseJsonBody } from './jsonBody.js';
 import { buildOpenApi } from './openapi.js';
 import { ProblemError, problem, sendProblem } from './problem.js';
 import { inventoryRoutes } from './routes/inventory.js';
@@ -12,6 +12,8 @@ import { exceptionRoutes } from './routes/exceptions.js';
 import { fulfillmentRoutes } from './routes/fulfillments.js';
 import { parse as parseYaml } from 'yaml';
 
+export { parseJsonBody } from './jsonBody.js';
+
 export interface ServerOptions {
   /** Largest accepted request body; larger gets 413 payload_too_large. */
   readonly bodyLimitBytes: number;
@@ -19,9 +21,6 @@ export interface ServerOptions {
 }
 
 const CORRELATION = /^[\x21-\x7E]{1,128}$/;
-// A raw NUL, an escaped \u0000, or an escaped surrogate that is not part of a pair.
-// eslint-disable-next-line no-control-regex -- matching NUL is the point
-const UNSTORABLE = /\u0000|\\u0000|\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f][0-9a-f]{2})|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}/i;
 
 /** The HTTP edge: auth, correlation ids, problem+json, metrics, and the routes. No business logic. */
 export function buildServer(deps: ApiDeps, options: ServerOptions): FastifyInstance {
@@ -145,20 +144,4 @@ export function buildServer(deps: ApiDeps, options: ServerOptions): FastifyInsta
 /** Routes declared with `config: { auth: 'signature' }` take no API key: they verify a signature over the raw body. */
 function signatureAuth(req: FastifyRequest): boolean {
   return (req.routeOptions.config as { auth?: string } | undefined)?.auth === 'signature';
-}
-
-/**
- * Parses a JSON request body, refusing prototype poisoning and characters no store can keep (NUL,
- * lone surrogates), with a validation problem that says what is wrong.
- */
-export function parseJsonBody(text: string): unknown {
-  if (text.trim() === '') throw new ProblemError('validation_failed', 'The body is empty; send a JSON object', [{ path: 'body', message: 'required' }]);
-  if (UNSTORABLE.test(text)) {
-    throw new ProblemError('validation_failed', 'The body contains a NUL character or an unpaired UTF-16 surrogate', [{ path: 'body', message: 'invalid characters' }]);
-  }
-  try {
-    return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
-  } catch (err) {
-    throw new ProblemError('validation_failed', `The body is not valid JSON: ${(err as Error).message}`, [{ path: 'body', message: 'malformed JSON' }]);
-  }
 }
