@@ -59,6 +59,14 @@ export const factSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('payment.voided'), orderId: orderlyId, amount: money, reference: externalId }),
   z.object({ type: z.literal('payment.refunded'), orderId: orderlyId, refundId: externalId, amount: money, reference: externalId }),
   z.object({
+    type: z.literal('payment.failed'),
+    orderId: orderlyId,
+    operation: z.enum(['capture', 'void', 'refund']),
+    amount: money,
+    reference: externalId,
+    reason: text,
+  }),
+  z.object({
     type: z.literal('inventory.snapshot'),
     nodeId: orderlyId,
     asOf: timestamp,
