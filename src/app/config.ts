@@ -15,6 +15,8 @@ export interface Config {
   readonly returnWindowDays: number;
   /** The Shopify app's client secret: when set, POST /v1/channels/shopify/webhooks is enabled and verifies with it. */
   readonly shopifySecret?: string;
+  /** A YAML/JSON Shopify mapping (ship methods, pickup stores, SKU aliases); absent: the documented default. */
+  readonly shopifyMappingFile?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -46,5 +48,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: 1024 * 1024,
     ...(env.ORDERLY_NODES_FILE ? { nodesFile: resolve(env.ORDERLY_NODES_FILE) } : {}),
     ...(shopifySecret ? { shopifySecret } : {}),
+    ...(env.ORDERLY_SHOPIFY_MAPPING_FILE ? { shopifyMappingFile: resolve(env.ORDERLY_SHOPIFY_MAPPING_FILE) } : {}),
   };
 }

@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../api/server.js';
+import { parse as parseYaml } from 'yaml';
+import type { ShopifyMapping } from '../connectors/shopify/index.js';
+import { DEFAULT_SHOPIFY_MAPPING, parseShopifyMapping, shopifyWebhookRoutes } from '../connectors/shopify/index.js';
 import { createInFlightKeys } from '../api/idempotency.js';
 import type { Store } from '../store/port.js';
 import { createSqliteStore } from '../store/sqlite/sqliteStore.js';
@@ -23,6 +26,14 @@ import { createSweeper } from './sweeper.js';
 import type { Sweeper } from './sweeper.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** The Shopify mapping from its file (YAML or JSON), or the documented default; a bad file stops the start. */
+function loadShopifyMapping(file: string | undefined): ShopifyMapping {
+  if (!file) return DEFAULT_SHOPIFY_MAPPING;
+  const parsed = parseShopifyMapping(parseYaml(readFileSync(file, 'utf8')));
+  if (!parsed.ok) throw new Error(`ORDERLY_SHOPIFY_MAPPING_FILE ${file}: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+  return parsed.mapping;
+}
 
 /** Opens the configured store: PostgreSQL when DATABASE_URL is set, else SQLite under the data dir. */
 export async function openStore(config: Config): Promise<Store> {
@@ -93,6 +104,10 @@ async function assemble(store: Store, config: Config, log: Logger, clock: Clock)
     },
     { bodyLimitBytes: config.bodyLimitBytes, version: VERSION },
   );
+  if (config.shopifySecret) {
+    shopifyWebhookRoutes(app, { secret: config.shopifySecret, sink: inbound, log, mapping: loadShopifyMapping(config.shopifyMappingFile) });
+    log.info({ mapping: config.shopifyMappingFile ?? 'default' }, 'Shopify channel enabled at POST /v1/channels/shopify/webhooks');
+  }
   const address = await app.listen({ port: config.port, host: config.host });
   sweeper.start();
   const url = address.replace('[::]', 'localhost').replace('0.0.0.0', 'localhost');

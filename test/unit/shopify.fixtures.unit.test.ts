@@ -224,8 +224,14 @@ describe('fulfillments', () => {
 });
 
 describe('API responses are not webhook bodies', () => {
-  it('a body still wrapped in its root key fails plainly instead of being guessed at', () => {
+  it('a body wrapped in its own resource key (as the real samples are) maps exactly as the bare resource', () => {
     const r = mapShopifyWebhook('orders/create', webhookBody('order.json'), FREE_SHIPPING);
+    expect(r.ok).toBe(true);
+    expect(r).toEqual(mapShopifyWebhook('orders/create', webhookBody('order.json', 'order'), FREE_SHIPPING));
+  });
+
+  it('a body wrapped in another resource key fails plainly instead of being guessed at', () => {
+    const r = mapShopifyWebhook('refunds/create', webhookBody('order.json'), FREE_SHIPPING);
     expect(r).toMatchObject({ ok: false, code: 'invalid_payload', errors: [{ path: 'id' }] });
     expect(r.ok ? '' : r.reason).toContain('root key (order)');
   });

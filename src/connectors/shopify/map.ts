@@ -23,9 +23,13 @@ export const isShopifyTopic = (topic: string): topic is ShopifyTopic => (SHOPIFY
 export function mapShopifyWebhook(topic: string, payload: unknown, mapping: ShopifyMapping = {}): ShopifyMapResult {
   if (!isShopifyTopic(topic)) return ignored(`topic ${shown(topic)} is not handled`);
   if (!isObject(payload)) return conclude(withIssue('body', 'must be a JSON object'), () => []);
-  if (isWrapped(payload)) {
-    return conclude(withIssue('id', `required: the body has a root key (${Object.keys(payload).slice(0, 5).join(', ')}); a webhook sends the resource itself`), () => []);
+  if (isWrappedOther(topic, payload)) {
+    return conclude(withIssue('id', `required: the body has a root key (${Object.keys(payload).slice(0, 5).join(', ')}) that is not this topic's resource`), () => []);
   }
+  return mapResource(topic, unwrap(topic, payload), mapping);
+}
+
+function mapResource(topic: ShopifyTopic, payload: Json, mapping: ShopifyMapping): ShopifyMapResult {
   switch (topic) {
     case 'orders/create':
       return mapOrderCreated(payload, mapping);
@@ -39,8 +43,28 @@ export function mapShopifyWebhook(topic: string, payload: unknown, mapping: Shop
   }
 }
 
-/** An API response (`{"order": {...}}`) posted where a webhook body belongs: said plainly, not unwrapped. */
-const isWrapped = (p: Json): boolean => p.id === undefined && ['order', 'refund', 'fulfillment'].some((k) => isObject(p[k]));
+const RESOURCE: Readonly<Record<ShopifyTopic, string>> = {
+  'orders/create': 'order',
+  'orders/cancelled': 'order',
+  'refunds/create': 'refund',
+  'fulfillments/create': 'fulfillment',
+  'fulfillments/update': 'fulfillment',
+};
+
+/**
+ * A webhook sends the resource itself; the REST API (and tools replaying its responses, as in the
+ * real samples) wraps it in a root key named after the resource. That one shape is unwrapped — the
+ * topic's own key, with at most plain metadata beside it; another resource's key is refused, not guessed.
+ */
+function unwrap(topic: ShopifyTopic, p: Json): Json {
+  const inner = p[RESOURCE[topic]];
+  // Beside the resource a response may carry plain metadata (`"notice": "Order has been canceled"`).
+  return p.id === undefined && isObject(inner) && Object.values(p).filter(isObject).length === 1 ? inner : p;
+}
+
+/** Another resource's wrapper (an order response posted as a refund): said plainly, not guessed at. */
+const isWrappedOther = (topic: ShopifyTopic, p: Json): boolean =>
+  p.id === undefined && !isObject(p[RESOURCE[topic]]) && ['order', 'refund', 'fulfillment'].some((k) => isObject(p[k]));
 
 function withIssue(path: string, message: string) {
   const issues = createIssues();

@@ -46,7 +46,8 @@ export function mapOrderCreated(o: Json, mapping: ShopifyMapping): ShopifyMapRes
       payment,
       externalRefs: externalRefs.length > 0 ? externalRefs : undefined,
     });
-    const messages: InboundMessage[] = [{ type: 'order.place', draft }, ...shipped];
+    // Shopify settles payment itself: Orderly records it, never captures or refunds through a gateway.
+    const messages: InboundMessage[] = [{ type: 'order.place', draft, payments: 'channel' }, ...shipped];
     return messages;
   });
 }

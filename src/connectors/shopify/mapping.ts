@@ -76,3 +76,14 @@ export const skuAlias = (mapping: ShopifyMapping, key: string): string | undefin
 
 /** The channel of every order from Shopify, and the system its messages come from. */
 export const SHOPIFY_CHANNEL = 'shopify';
+
+/**
+ * The mapping used when none is configured (ORDERLY_SHOPIFY_MAPPING_FILE): Shopify's usual
+ * shipping titles, `standard` for any other, and a SKU-less line fulfilled as `variant:<id>`.
+ * A shop whose codes mean something else sets its own; these are stated defaults, not guesses.
+ */
+export const DEFAULT_SHOPIFY_MAPPING: ShopifyMapping = {
+  shipMethods: { standard: 'standard', 'standard shipping': 'standard', express: 'expedited', expedited: 'expedited', overnight: 'overnight', 'same day': 'same_day' },
+  defaultShipMethod: 'standard',
+  missingSku: 'variant',
+};
