@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ProblemError } from './problem.js';
+import { stableStringify } from '../shared/json.js';
+
+export { stableStringify };
 
 const KEY_PATTERN = /^[\x20-\x7E]{1,255}$/;
 
@@ -22,27 +25,6 @@ export function requireIdempotencyKey(req: FastifyRequest): string {
 /** Same method, path and body (key order ignored) ⇒ same fingerprint. */
 export function requestFingerprint(method: string, path: string, body: unknown): string {
   return createHash('sha256').update(`${method} ${path}\n${stableStringify(body ?? null)}`).digest('base64url');
-}
-
-/** JSON with object keys sorted (undefined members dropped): equal for equal data, whatever the key order. */
-export function stableStringify(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) {
-    let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + stableStringify(value[i]);
-    return `${out}]`;
-  }
-  const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).sort();
-  let out = '{';
-  let first = true;
-  for (const k of keys) {
-    const v = obj[k];
-    if (v === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(k)}:${stableStringify(v)}`;
-    first = false;
-  }
-  return `${out}}`;
 }
 
 /**
