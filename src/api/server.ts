@@ -5,6 +5,7 @@ import secureJson from 'secure-json-parse';
 import type { ApiDeps } from './context.js';
 import { buildOpenApi } from './openapi.js';
 import { ProblemError, problem, sendProblem } from './problem.js';
+import { deadLetterRoutes } from './routes/deadLetters.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { orderRoutes } from './routes/orders.js';
 import { routingRoutes } from './routes/routing.js';
@@ -135,6 +136,7 @@ export function buildServer(deps: ApiDeps, options: ServerOptions): FastifyInsta
   orderRoutes(app, deps);
   inventoryRoutes(app, deps);
   routingRoutes(app, deps);
+  deadLetterRoutes(app, deps);
   return app;
 }
 

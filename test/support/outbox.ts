@@ -1,4 +1,4 @@
-import type { OutboxClaimQuery, OutboxMessage, Store } from '../../src/store/port.js';
+import type { DeadLetterReason, OutboxClaimQuery, OutboxMessage, Store } from '../../src/store/port.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqliteStore.js';
 
 /** Outbox test helpers: times as offsets from T0, messages written through the real commit path. */
@@ -31,4 +31,19 @@ export async function openSecondStore(dialect: 'sqlite' | 'postgres', location: 
   if (dialect === 'sqlite') return createSqliteStore(location);
   const { createPostgresStore } = await import('../../src/store/postgres/postgresStore.js');
   return createPostgresStore(location);
+}
+
+/** Parks messages as dead letters through the real claim/settle path, as the dispatcher would. */
+export async function parkDeadLetters(store: Store, messages: OutboxMessage[], reasonOf: (m: OutboxMessage) => DeadLetterReason = () => 'business'): Promise<void> {
+  await putOutbox(store, ...messages);
+  const ids = new Set(messages.map((m) => m.id));
+  const now = at(3_600_000); // an hour after the messages were written: all due
+  const claimed = (await store.claimOutbox({ workerId: 'w-test', limit: 10_000, now, leaseMs: 60_000 })).filter((m) => ids.has(m.id));
+  const results = await store.settleOutbox(
+    claimed.map((m) => {
+      const reason = reasonOf(m);
+      return { kind: 'dead' as const, id: m.id, lease: m.lease, at: now, attemptedAt: now, reason, error: { kind: reason, code: `${reason}_code`, message: `${m.id} failed` } };
+    }),
+  );
+  if (results.length !== messages.length || results.some((r) => r !== 'applied')) throw new Error(`could not park ${messages.length} dead letters: ${results.join(',')}`);
 }
