@@ -58,18 +58,21 @@ export function createFakeClock(startMs: number) {
     },
     /**
      * Awaits `promise`, firing timers one at a time whenever nothing else can move (a send
-     * waiting for its deadline, a sleep): the clock jumps straight to the next timer.
+     * waiting for its deadline, a sleep): the clock jumps straight to the next timer. With a
+     * networked store, `ioWaitMs` of real time is given to pending I/O before a timer is fired.
      */
-    async settle<T>(promise: Promise<T>): Promise<T> {
+    async settle<T>(promise: Promise<T>, options: { ioWaitMs?: number } = {}): Promise<T> {
       let done = false;
       const watched = promise.finally(() => {
         done = true;
       });
+      const io = options.ioWaitMs ?? 0;
       for (let idle = 0; !done; ) {
         await flush();
+        if (io > 0 && !done) await new Promise((r) => setTimeout(r, io));
         if (done) break;
         if (fireNext()) idle = 0;
-        else if (++idle > 50) throw new Error('fake clock: the promise waits for something that is not a timer');
+        else if (++idle > (io > 0 ? 5_000 / io : 50)) throw new Error('fake clock: the promise waits for something that is not a timer');
       }
       return watched;
     },
