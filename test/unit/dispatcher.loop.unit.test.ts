@@ -66,6 +66,32 @@ describe('outbox dispatcher: breaker, loop, metrics, configuration', () => {
     expect(changes.map((c) => c.state).join(',')).toMatch(/^open,(half_open,open,)*half_open,closed$/);
   });
 
+  it('an unexpected fault after a send keeps the message in doubt: it is asked about, not resent blind', async () => {
+    let calls = 0;
+    const buggy = createFakeTarget({ id: 'wms', clock: h.clock, statusQuery: true });
+    const send = buggy.connector.send.bind(buggy.connector);
+    const connector = {
+      ...buggy.connector,
+      async send(...args: Parameters<typeof send>) {
+        calls += 1;
+        // A connector bug: its result throws when read, after the target may have acted.
+        if (calls === 1) return { get facts(): never { throw new Error('connector bug'); } };
+        return send(...args);
+      },
+    };
+    await putOutbox(h.store, release(1));
+    const d = h.dispatcher([connector]);
+    let s = await h.clock.settle(d.runOnce());
+    expect(await h.store.getOutboxMessage('rel-1')).toMatchObject({ status: 'pending', inDoubt: true, attempts: 1, lastError: { code: 'dispatcher_error', message: 'connector bug' } });
+    for (let i = 0; i < 20 && (await h.store.nextOutboxDue({})) !== undefined; i++) {
+      h.clock.set(Date.parse(s.wakeAt));
+      s = await h.clock.settle(d.runOnce());
+    }
+    expect(buggy.statusQueries).toHaveLength(1); // asked first; the target says not received, so it is sent
+    expect(calls).toBe(2);
+    expect(await h.store.getOutboxMessage('rel-1')).toMatchObject({ status: 'dispatched' });
+  });
+
   it('a message claimed while its breaker refuses calls is deferred to the probe time without counting an attempt', async () => {
     const wms = createFakeTarget({ id: 'wms', clock: h.clock, statusQuery: true });
     await putOutbox(h.store, release(1));

@@ -225,6 +225,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     } catch (err) {
       // A fault of ours or of the sink mid-way: how far the message got is unknown, so it is in doubt.
       log.error({ err, messageId: m.id }, 'outbox message handling failed');
+      // If this was the half-open probe, its outcome was never recorded: a failure, or the connector would starve.
+      if (lane.breaker.status === 'half_open') setBreaker(lane, record(lane.breaker, 'failure', nowMs(), lane.policy.breaker));
       const error = { kind: 'ambiguous', code: 'dispatcher_error', message: err instanceof Error ? err.message : String(err) };
       resolution = { kind: 'reschedule', attemptedAt: clock.now(), availableAt: iso(nowMs() + lane.policy.retry.baseDelayMs), error, inDoubt: true };
     } finally {
