@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { stableStringify } from '../shared/stableStringify.js';
 import { ProblemError } from './problem.js';
+import { stableStringify } from '../shared/json.js';
 
 export { stableStringify };
 

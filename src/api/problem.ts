@@ -12,6 +12,7 @@ export const PROBLEMS = {
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   illegal_transition: { status: 409, title: 'The order cannot do that in its current state' },
   duplicate_order: { status: 409, title: 'An order with this channel and externalId already exists' },
+  not_dead_letter: { status: 409, title: 'Only a dead letter can be redriven or discarded' },
   request_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still in progress' },
   version_conflict: { status: 412, title: 'The order has changed since the version you sent' },
   payload_too_large: { status: 413, title: 'The request body is too large' },

@@ -5,6 +5,7 @@ import type { ApiDeps } from './context.js';
 import { parseJsonBody } from './jsonBody.js';
 import { buildOpenApi } from './openapi.js';
 import { ProblemError, problem, sendProblem } from './problem.js';
+import { deadLetterRoutes } from './routes/deadLetters.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { orderRoutes } from './routes/orders.js';
 import { routingRoutes } from './routes/routing.js';
@@ -138,6 +139,7 @@ export function buildServer(deps: ApiDeps, options: ServerOptions): FastifyInsta
   routingRoutes(app, deps);
   fulfillmentRoutes(app, deps);
   exceptionRoutes(app, deps);
+  deadLetterRoutes(app, deps);
   return app;
 }
 

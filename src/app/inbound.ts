@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { OrderFact } from '../domain/order/index.js';
 import { orderIdOf } from '../domain/order/index.js';
 import type { ChannelIntent, Fact, InboundMessage, InboundOutcome, InboundSink, InboundSource } from '../connectors/port.js';
-import { stableStringify } from '../shared/stableStringify.js';
+import { stableStringify } from '../shared/json.js';
 import type { Store } from '../store/port.js';
 import type { CommandContext, CommandOutcome, IdempotencyIntent, OrderService } from './orderService.js';
 import type { ExceptionService } from './exceptions.js';

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics of one process; `GET /metrics` exposes the registry. */
 export function createMetrics() {
@@ -24,6 +24,22 @@ export function createMetrics() {
     }),
     commitSeconds: new Histogram({
       name: 'orderly_group_commit_seconds', help: 'Time of one group commit', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1], registers: [registry],
+    }),
+    // Outbox dispatch (src/app/dispatch): the gauges are refreshed by the dispatcher's loop.
+    outboxDepth: new Gauge({ name: 'orderly_outbox_depth', help: 'Pending outbox messages per destination', labelNames: ['destination'], registers: [registry] }),
+    outboxOldestAge: new Gauge({
+      name: 'orderly_outbox_oldest_pending_age_seconds', help: 'Age of the oldest pending outbox message per destination', labelNames: ['destination'], registers: [registry],
+    }),
+    outboxDead: new Gauge({ name: 'orderly_outbox_dead_letters', help: 'Dead letters waiting per destination', labelNames: ['destination'], registers: [registry] }),
+    outboxSends: new Counter({
+      name: 'orderly_outbox_sends_total', help: 'Outbound sends by connector and outcome (ok, transient, business, ambiguous)', labelNames: ['connector', 'outcome'], registers: [registry],
+    }),
+    outboxRetries: new Counter({ name: 'orderly_outbox_retries_total', help: 'Outbound messages rescheduled for another attempt', labelNames: ['connector'], registers: [registry] }),
+    outboxDeadLettered: new Counter({
+      name: 'orderly_outbox_dead_lettered_total', help: 'Outbound messages parked as dead letters, by reason', labelNames: ['destination', 'reason'], registers: [registry],
+    }),
+    connectorBreakerState: new Gauge({
+      name: 'orderly_connector_breaker_state', help: 'Circuit breaker per connector: 0 closed, 1 half-open, 2 open', labelNames: ['connector'], registers: [registry],
     }),
   };
 }

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { VERSION } from '../app/runtime.js';
+import { registerDlq } from './dlq.js';
 import { registerEdiCommands } from './edi.js';
 import { registerKeys } from './keys.js';
 import { registerRules } from './rules.js';
@@ -12,5 +13,6 @@ export async function main(argv: readonly string[]): Promise<void> {
   registerKeys(program);
   registerEdiCommands(program);
   registerRules(program);
+  registerDlq(program);
   await program.parseAsync([...argv]);
 }

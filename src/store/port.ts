@@ -9,6 +9,11 @@
  * durable when the promise resolves. Any other error rejects the whole call (the group committer
  * then retries the units one by one to isolate it).
  */
+import type { OutboxStore } from './outboxPort.js';
+
+export type * from './outboxPort.js';
+export { DEAD_LETTER_REASONS } from './outboxPort.js';
+
 export interface EventMetadata {
   readonly correlationId: string;
   readonly causationId?: string;
@@ -61,7 +66,8 @@ export interface OutboxMessage {
 
 export interface StoredOutboxMessage extends OutboxMessage {
   readonly seq: number;
-  readonly status: 'pending' | 'dispatched' | 'dead';
+  /** `discarded`: a dead letter an operator chose not to deliver (final, like `dispatched`). */
+  readonly status: 'pending' | 'dispatched' | 'dead' | 'discarded';
   readonly attempts: number;
 }
 
@@ -235,7 +241,8 @@ export interface Identity {
   readonly createdAt: string;
 }
 
-export interface Store {
+/** The outbox dispatcher's part (claims, outcomes, dead letters) lives in outboxPort.ts. */
+export interface Store extends OutboxStore {
   readonly dialect: 'sqlite' | 'postgres';
   /** Applies pending versioned migrations; returns the versions it applied. */
   migrate(): Promise<number[]>;

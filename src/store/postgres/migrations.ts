@@ -173,7 +173,46 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
     `,
   },
   {
-    // Migration 4 is the outbox dispatcher's (claims, leases, dead letters).
+    // Outbox dispatch, as SQLite's migration 3: claim leases (lease_until a timestamptz compared
+    // with the caller's now, like available_at), attempt history, outcomes, dead letters and their
+    // audit, and the new final status 'discarded'. New columns have defaults, so orderly_commit's
+    // INSERT is unchanged.
+    version: 4,
+    name: 'outbox dispatch',
+    sql: `
+      ALTER TABLE outbox
+        ADD COLUMN lease_owner text COLLATE "C",
+        ADD COLUMN lease_until timestamptz,
+        ADD COLUMN lease_token integer NOT NULL DEFAULT 0,
+        ADD COLUMN in_doubt boolean NOT NULL DEFAULT false,
+        ADD COLUMN first_attempt_at text,
+        ADD COLUMN last_attempt_at text,
+        ADD COLUMN last_error jsonb,
+        ADD COLUMN dispatched_at text,
+        ADD COLUMN reference text,
+        ADD COLUMN dead_reason text,
+        ADD COLUMN dead_at text,
+        ADD COLUMN traceparent text,
+        DROP CONSTRAINT outbox_status_check,
+        ADD CONSTRAINT outbox_status_check CHECK (status IN ('pending', 'dispatched', 'dead', 'discarded')),
+        ADD CONSTRAINT outbox_dead_reason_check
+          CHECK (dead_reason IS NULL OR dead_reason IN ('exhausted', 'business', 'ambiguous', 'unroutable'));
+      CREATE INDEX outbox_unfinished ON outbox (partition_key, seq) WHERE status IN ('pending', 'dead');
+      CREATE INDEX outbox_claim ON outbox (destination, seq) WHERE status = 'pending';
+      CREATE INDEX outbox_dead ON outbox (seq) WHERE status = 'dead';
+      CREATE TABLE outbox_audit (
+        id bigserial NOT NULL,
+        message_id text COLLATE "C" NOT NULL,
+        action text NOT NULL,
+        actor text NOT NULL,
+        at text NOT NULL,
+        detail jsonb NOT NULL,
+        CONSTRAINT outbox_audit_pkey PRIMARY KEY (id)
+      );
+      CREATE INDEX outbox_audit_message ON outbox_audit (message_id, id);
+    `,
+  },
+  {
     version: 5,
     name: 'fulfillments and exceptions',
     sql: `

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { createInventoryQueries } from './inventoryQueries.js';
 import { createLifecycleQueries } from './lifecycleQueries.js';
 import { applyMigrations } from './migrations.js';
+import { createOutboxQueries, toStoredOutbox } from './outboxQueries.js';
 import type {
   Identity,
   IdempotencyRecord,
@@ -9,7 +10,6 @@ import type {
   OrderRow,
   Store,
   StoredEvent,
-  StoredOutboxMessage,
   UnitOfWork,
   UnitOutcome,
 } from '../port.js';
@@ -120,14 +120,15 @@ export function createPostgresStore(url: string, options: PostgresOptions = {}):
       return rows[0]?.order_id;
     },
     async listOutbox(afterSeq, limit) {
-      const { rows } = await readPool.query<OutboxRow>({
+      const { rows } = await readPool.query<Parameters<typeof toStoredOutbox>[0]>({
         name: 'orderly_list_outbox',
         text: `SELECT seq, id, destination, partition_key, type, payload, idempotency_key, status, attempts, created_at
                  FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2`,
         values: [afterSeq, limit],
       });
-      return rows.map(toOutbox);
+      return rows.map(toStoredOutbox);
     },
+    ...createOutboxQueries(readPool),
     ...createInventoryQueries(readPool),
     ...createLifecycleQueries(readPool),
     async createIdentity(identity: Identity, keyHash: string) {
@@ -280,10 +281,6 @@ interface IdemRow { scope: string; key: string; fingerprint: string; status: num
 interface OrderDbRow {
   id: string; channel: string; external_id: string; status: string; version: number; created_at: string; updated_at: string; view: unknown;
 }
-interface OutboxRow {
-  seq: string; id: string; destination: string; partition_key: string; type: string; payload: unknown;
-  idempotency_key: string; status: string; attempts: number; created_at: string;
-}
 interface IdentityRow { id: string; name: string; scopes: string[]; created_at: string }
 
 const toEvent = (r: EventRow): StoredEvent => ({
@@ -297,9 +294,4 @@ const toIdem = (r: IdemRow): IdempotencyRecord => ({
 const toOrderRow = (r: OrderDbRow): OrderRow => ({
   id: r.id, channel: r.channel, externalId: r.external_id, status: r.status, version: r.version,
   createdAt: r.created_at, updatedAt: r.updated_at, view: r.view,
-});
-const toOutbox = (r: OutboxRow): StoredOutboxMessage => ({
-  seq: Number(r.seq), id: r.id, destination: r.destination, partitionKey: r.partition_key, type: r.type,
-  payload: r.payload, idempotencyKey: r.idempotency_key,
-  status: r.status as StoredOutboxMessage['status'], attempts: r.attempts, createdAt: r.created_at,
 });

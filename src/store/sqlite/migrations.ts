@@ -129,7 +129,41 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
     `,
   },
   {
-    // Migration 3 is the outbox dispatcher's (claims, leases, dead letters).
+    // Outbox dispatch: claim leases (owner, expiry, a token that fences late outcomes), attempt
+    // history, outcomes, dead letters and their audit. Every new column is nullable or has a
+    // default, so the commit path's INSERT is unchanged. `discarded` is a new status (no CHECK here).
+    version: 3,
+    name: 'outbox dispatch',
+    sql: `
+      ALTER TABLE outbox ADD COLUMN lease_owner TEXT;
+      ALTER TABLE outbox ADD COLUMN lease_until TEXT;
+      ALTER TABLE outbox ADD COLUMN lease_token INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE outbox ADD COLUMN in_doubt INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE outbox ADD COLUMN first_attempt_at TEXT;
+      ALTER TABLE outbox ADD COLUMN last_attempt_at TEXT;
+      ALTER TABLE outbox ADD COLUMN last_error TEXT;
+      ALTER TABLE outbox ADD COLUMN dispatched_at TEXT;
+      ALTER TABLE outbox ADD COLUMN reference TEXT;
+      ALTER TABLE outbox ADD COLUMN dead_reason TEXT;
+      ALTER TABLE outbox ADD COLUMN dead_at TEXT;
+      ALTER TABLE outbox ADD COLUMN traceparent TEXT;
+      -- Partition order: "is there an unfinished message before this one in its partition?"
+      CREATE INDEX outbox_unfinished ON outbox (partition_key, seq) WHERE status IN ('pending', 'dead');
+      -- Claims per destination, oldest first; dead letters oldest first.
+      CREATE INDEX outbox_claim ON outbox (destination, seq) WHERE status = 'pending';
+      CREATE INDEX outbox_dead ON outbox (seq) WHERE status = 'dead';
+      CREATE TABLE outbox_audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        message_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        at TEXT NOT NULL,
+        detail TEXT NOT NULL
+      );
+      CREATE INDEX outbox_audit_message ON outbox_audit (message_id, id);
+    `,
+  },
+  {
     version: 4,
     name: 'fulfillments and exceptions',
     sql: `

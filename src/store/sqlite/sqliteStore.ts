@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { createCommitter, prepare } from './commit.js';
 import { prepareInventory } from './inventoryOps.js';
 import { prepareLifecycle } from './lifecycleOps.js';
+import { createSqliteOutbox, toStoredOutbox } from './outboxOps.js';
 import { createWriterThread } from './writerThread.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import type {
@@ -13,7 +14,6 @@ import type {
   OrderRow,
   Store,
   StoredEvent,
-  StoredOutboxMessage,
   UnitOfWork,
   UnitOutcome,
 } from '../port.js';
@@ -113,8 +113,9 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
       return (stmts().getExternal.get(channel, externalId) as { order_id: string } | undefined)?.order_id;
     },
     async listOutbox(afterSeq, limit) {
-      return (stmts().listOutbox.all(afterSeq, limit) as OutboxRow[]).map(toOutbox);
+      return (stmts().listOutbox.all(afterSeq, limit) as Parameters<typeof toStoredOutbox>[0][]).map(toStoredOutbox);
     },
+    ...createSqliteOutbox(db),
     async putNode(node) {
       inventory().putNode(node);
     },
@@ -194,10 +195,6 @@ interface IdemRow { scope: string; key: string; fingerprint: string; status: num
 interface OrderDbRow {
   id: string; channel: string; external_id: string; status: string; version: number; created_at: string; updated_at: string; view: string;
 }
-interface OutboxRow {
-  seq: number; id: string; destination: string; partition_key: string; type: string; payload: string;
-  idempotency_key: string; status: string; attempts: number; created_at: string;
-}
 interface IdentityRow { id: string; name: string; key_hash: string; scopes: string; created_at: string }
 
 const toEvent = (r: EventRow): StoredEvent => ({
@@ -211,9 +208,4 @@ const toIdem = (r: IdemRow): IdempotencyRecord => ({
 const toOrderRow = (r: OrderDbRow): OrderRow => ({
   id: r.id, channel: r.channel, externalId: r.external_id, status: r.status, version: r.version,
   createdAt: r.created_at, updatedAt: r.updated_at, view: JSON.parse(r.view),
-});
-const toOutbox = (r: OutboxRow): StoredOutboxMessage => ({
-  seq: r.seq, id: r.id, destination: r.destination, partitionKey: r.partition_key, type: r.type,
-  payload: JSON.parse(r.payload), idempotencyKey: r.idempotency_key,
-  status: r.status as StoredOutboxMessage['status'], attempts: r.attempts, createdAt: r.created_at,
 });
