@@ -1,29 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectorError, type Envelope, type FulfillmentCancelMessage, type FulfillmentReleaseMessage } from '../../src/connectors/port.js';
+import { ConnectorError, type Envelope } from '../../src/connectors/port.js';
 import {
   acknowledgeGroups, controlNumbers, parseX12, parseX12Detail, read997, render940, type X12OutboundOptions,
 } from '../../src/connectors/x12/index.js';
+import { CANCEL, RELEASE } from './connector.support.js';
 import { documents, fixture } from './x12.support.js';
-
-const RELEASE: FulfillmentReleaseMessage = {
-  type: 'fulfillment.release',
-  fulfillmentId: 'ful_01HZX',
-  orderId: 'ord_01HZX',
-  nodeId: 'dc-east',
-  order: { externalId: 'WEB-1001', channel: 'web', currency: 'USD', placedAt: '2024-05-01T10:00:00.000Z' },
-  delivery: { type: 'ship', shipMethod: 'expedited' },
-  shipTo: { name: 'Ada L', line1: '1 Main St', line2: 'Apt 2', city: 'Seattle', region: 'WA', postalCode: '98101', country: 'US' },
-  customer: { name: 'Ada Lovelace', email: 'ada@example.com', phone: '5551234' },
-  lines: [
-    { lineId: '1', sku: 'SKU-RED', quantity: 2, unitPrice: 1999 },
-    { lineId: '2', sku: 'SKU-BLUE', quantity: 1, unitPrice: 500 },
-  ],
-  releasedAt: '2024-05-01T10:05:42.123Z',
-};
-
-const CANCEL: FulfillmentCancelMessage = {
-  type: 'fulfillment.cancel', fulfillmentId: 'ful_01HZX', orderId: 'ord_01HZX', nodeId: 'dc-east', reason: 'customer_request', requestedAt: '2024-05-02T08:00:00Z',
-};
 
 const OPTIONS: X12OutboundOptions = {
   sender: { qualifier: 'ZZ', id: 'ORDERLY' }, receiver: { qualifier: 'ZZ', id: 'WMSEAST' }, pii: true,
