@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import {
   batchConnectorConfigSchema, outboundFileName, parseBatchConnectorConfig, readCsv, renderOutbound, type BatchConnectorConfigInput,
 } from '../../src/connectors/batch/index.js';
+import { readMappingFile } from '../../src/connectors/mapping/index.js';
 import { ConnectorError, type PaymentCaptureMessage } from '../../src/connectors/port.js';
 import { parseX12 } from '../../src/connectors/x12/index.js';
 import { CANCEL, RELEASE, envelopeOf } from './connector.support.js';
@@ -86,5 +90,15 @@ describe('outbound X12 and config', () => {
     expect(errors({ ...base, mapping: { tables: { units: { codes: { CA: { unit: 'EA', factor: 0 } } } } } })).toEqual([{ path: 'mapping.tables.units.codes.CA.factor', message: 'must be > 0' }]);
     expect(errors({ ...base, x12: { ...x12, carriers: { fast: {} } } })[0]?.path).toBe('x12.carriers.fast');
     expect(config()).toMatchObject({ pollIntervalMs: 5000, settleMs: 1000, pii: false, utcOffset: '+00:00', x12: { acknowledge: true, strict: false } });
+  });
+});
+
+describe('examples/connectors', () => {
+  const example = (name: string): string => fileURLToPath(new URL(`../../examples/connectors/${name}`, import.meta.url));
+
+  it('the example connector config and mapping document are valid', () => {
+    const parsed = parseBatchConnectorConfig(parseYaml(readFileSync(example('wms-east.batch.yaml'), 'utf8')));
+    expect(parsed.ok ? parsed.value.x12.carriers?.overnight?.scac : parsed.error).toBe('FDEN');
+    expect(readMappingFile(example('wms-east.mapping.yaml'), 'wms-east').tables.reasons?.codes['01']).toBe('customer_request');
   });
 });
