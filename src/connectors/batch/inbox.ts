@@ -45,7 +45,12 @@ export async function listInbox(inbox: string, settleMs: number, now: number): P
 
 export async function claim(inbox: string, processing: string, name: string, now: number): Promise<Claimed | undefined> {
   const target = path.join(processing, claimName(name, now));
-  return (await renameIfPresent(path.join(inbox, name), target)) ? { path: target, name } : undefined;
+  try {
+    return (await renameIfPresent(path.join(inbox, name), target)) ? { path: target, name } : undefined;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+    throw new Error(`cannot claim ${name}: ${inbox} and ${processing} are on different file systems, and a claim is only atomic as a rename within one`, { cause: e });
+  }
 }
 
 /** Claims again what a dead poller left in processing/ for longer than `staleMs`. */
