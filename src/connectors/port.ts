@@ -156,7 +156,8 @@ export type Fact =
       readonly type: 'inventory.snapshot';
       readonly nodeId: string;
       readonly asOf: string;
-      readonly positions: readonly { readonly sku: string; readonly onHand: number }[];
+      /** `available`: what the partner reports as free to sell, when it does (X12 846 qualifier 33, say); informational. */
+      readonly positions: readonly { readonly sku: string; readonly onHand: number; readonly available?: number }[];
     }
   | { readonly type: 'inventory.adjustment'; readonly nodeId: string; readonly sku: string; readonly delta: number; readonly reason: string };
 
