@@ -30,6 +30,8 @@ export interface ApiDeps {
   readonly authenticate: (key: string) => Promise<Identity | undefined>;
   readonly inFlight: ReturnType<typeof createInFlightKeys>;
   readonly ready: () => Promise<void>;
+  /** Wakes the outbox dispatcher (after a dead letter is redriven). */
+  readonly nudgeDispatcher?: () => void;
 }
 
 declare module 'fastify' {

@@ -17,6 +17,10 @@ export interface Config {
   readonly shopifySecret?: string;
   /** A YAML/JSON Shopify mapping (ship methods, pickup stores, SKU aliases); absent: the documented default. */
   readonly shopifyMappingFile?: string;
+  /** Connectors (HTTP, batch files) and the payment connector, from a YAML/JSON file. */
+  readonly connectorsFile?: string;
+  /** Run the simulated retail network (default: on for the embedded SQLite default, off on PostgreSQL). */
+  readonly simulators: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -37,8 +41,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (shopifySecret !== undefined && (shopifySecret.trim() === '' || shopifySecret !== shopifySecret.trim())) {
     throw new Error('ORDERLY_SHOPIFY_SECRET must be the Shopify app secret: not empty, no leading or trailing whitespace (unset it to disable the Shopify channel)');
   }
+  const sims = (env.ORDERLY_SIMULATORS ?? (env.DATABASE_URL ? 'off' : 'on')).toLowerCase();
+  if (sims !== 'on' && sims !== 'off') throw new Error(`ORDERLY_SIMULATORS must be on or off, not ${env.ORDERLY_SIMULATORS}`);
   return {
     returnWindowDays,
+    simulators: sims === 'on',
+    ...(env.ORDERLY_CONNECTORS_FILE ? { connectorsFile: resolve(env.ORDERLY_CONNECTORS_FILE) } : {}),
     port,
     host: env.HOST ?? '0.0.0.0',
     dataDir: resolve(env.ORDERLY_DATA_DIR ?? './data'),

@@ -43,6 +43,9 @@ const POSITIONS_TTL_MS = 100;
 export function createRoutingContext(deps: { store: Store; newId: IdGenerator }) {
   const { store, newId } = deps;
   let cache: { at: number; nodes: RoutingNode[]; rules: ActiveRules } | undefined;
+  // Connectors whose circuit breaker is open: their open nodes route as `degraded` (less preferred).
+  let degraded: ReadonlySet<string> = new Set();
+  const withHealth = (n: RoutingNode): RoutingNode => (n.status === 'open' && n.connector !== undefined && degraded.has(n.connector) ? { ...n, status: 'degraded' } : n);
 
   const config = async () => {
     if (cache && Date.now() - cache.at < CONFIG_TTL_MS) return cache;
@@ -51,7 +54,7 @@ export function createRoutingContext(deps: { store: Store; newId: IdGenerator })
     const shadow = rulesets.find((r) => r.status === 'shadow');
     cache = {
       at: Date.now(),
-      nodes: nodeRows.map((n) => n.doc as RoutingNode),
+      nodes: nodeRows.map((n) => withHealth(n.doc as RoutingNode)),
       rules: {
         active: active ? { version: active.version, ruleset: active.doc as Ruleset } : { version: 0, ruleset: DEFAULT_RULESET },
         ...(shadow ? { shadow: { version: shadow.version, ruleset: shadow.doc as Ruleset } } : {}),
@@ -94,6 +97,11 @@ export function createRoutingContext(deps: { store: Store; newId: IdGenerator })
     invalidate() {
       cache = undefined;
       positionCache.clear();
+    },
+    /** The dispatcher's breakers changed: nodes behind these connectors are degraded until they close. */
+    setDegradedConnectors(connectorIds: readonly string[]) {
+      degraded = new Set(connectorIds);
+      cache = undefined;
     },
     /** Stock changed here (snapshot, adjustment): forget what was read for these SKUs. */
     invalidatePositions(skus: readonly string[]) {

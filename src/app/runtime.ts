@@ -23,7 +23,14 @@ import { createExceptionService } from './exceptions.js';
 import { createInboundSink } from './inbound.js';
 import { createInventoryService } from './inventoryService.js';
 import { createSweeper } from './sweeper.js';
+import { setUpConnectors } from './connectors.js';
+import { createDispatchHooks } from './dispatchHooks.js';
+import { exceptionActionHandlers } from './exceptionActions.js';
+import { createDeadLetterService, createDispatcher } from './dispatch/index.js';
+import type { Dispatcher } from './dispatch/index.js';
+import { connectorWebhookRoutes } from '../connectors/http/index.js';
 import type { Sweeper } from './sweeper.js';
+import type { SimulatedNetwork } from '../connectors/sim/index.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -49,6 +56,9 @@ export interface Orderly {
   readonly store: Store;
   /** The lifecycle sweeper (tests run a sweep or wait for deferred follow-ups through it). */
   readonly sweeper: Sweeper;
+  readonly dispatcher: Dispatcher;
+  /** The simulated retail network, when it runs (ORDERLY_SIMULATORS). */
+  readonly network?: SimulatedNetwork;
   readonly url: string;
   readonly generatedKey?: string;
   close(): Promise<void>;
@@ -83,47 +93,97 @@ async function assemble(store: Store, config: Config, log: Logger, clock: Clock)
       metrics.commitSeconds.observe(seconds);
     },
   });
-  const routing = createRoutingContext({ store, newId });
-  const returnWindowDays = config.returnWindowDays;
-  // The sweeper runs placement's follow-ups (release, payment) right after each 201; it needs the
-  // order service, which calls it through this hook — only once both exist.
-  const orders = createOrderService({
-    store, committer, clock, newId, routing,
-    lifecycle: { returnWindowDays, deferFollowUps: (orderId) => sweeper.enqueue(orderId), followUpsPending: (orderId) => sweeper.whenSettled(orderId) },
-  });
-  const sweeper: Sweeper = createSweeper({ store, orders, routing, clock, newId, log, returnWindowDays });
-  const exceptions = createExceptionService({ store, clock, newId });
-  const inventory = createInventoryService({ store, orders, routing });
-  const inbound = createInboundSink({ store, orders, inventory, exceptions });
-  const app = buildServer(
-    {
-      store, orders, routing, inventory, exceptions, inbound, metrics, log, clock, newId,
-      authenticate: createAuthenticator(store),
-      inFlight: createInFlightKeys(),
-      ready: () => store.ping(),
-    },
-    { bodyLimitBytes: config.bodyLimitBytes, version: VERSION },
-  );
-  if (config.shopifySecret) {
-    shopifyWebhookRoutes(app, { secret: config.shopifySecret, sink: inbound, log, mapping: loadShopifyMapping(config.shopifyMappingFile) });
-    log.info({ mapping: config.shopifyMappingFile ?? 'default' }, 'Shopify channel enabled at POST /v1/channels/shopify/webhooks');
+  const connectors = await setUpConnectors({ ...(config.connectorsFile ? { file: config.connectorsFile } : {}), simulators: config.simulators });
+  try {
+    for (const node of connectors.nodes) await store.putNode({ id: node.id, doc: node, updatedAt: clock.now() });
+    const routing = createRoutingContext({ store, newId });
+    const returnWindowDays = config.returnWindowDays;
+    const capabilities = new Map(connectors.connectors.map((c) => [c.id, { cancel: c.capabilities.canCancel, partialCancel: c.capabilities.partialCancel }]));
+    // The sweeper and the dispatcher are called by the order service through these hooks, only once all exist.
+    const orders = createOrderService({
+      store, committer, clock, newId, routing,
+      lifecycle: {
+        returnWindowDays,
+        ...(connectors.paymentConnector ? { paymentConnector: connectors.paymentConnector } : {}),
+        connectorCancel: (id) => capabilities.get(id),
+        onOutbox: () => dispatcher.nudge(),
+        deferFollowUps: (orderId) => sweeper.enqueue(orderId),
+        followUpsPending: (orderId) => sweeper.whenSettled(orderId),
+      },
+    });
+    const sweeper: Sweeper = createSweeper({ store, orders, routing, clock, newId, log, returnWindowDays });
+    const deadLetters = createDeadLetterService({ store, clock });
+    const exceptions = createExceptionService({ store, clock, newId, handlers: exceptionActionHandlers({ orders, deadLetters, nudge: () => dispatcher.nudge() }) });
+    const inventory = createInventoryService({ store, orders, routing });
+    const inbound = createInboundSink({ store, orders, inventory, exceptions });
+    const hooks = createDispatchHooks({ inbound, exceptions, log });
+    const dispatcher: Dispatcher = createDispatcher({
+      store, connectors: connectors.connectors, sink: inbound, clock, log, metrics,
+      onBusinessFailure: hooks.onBusinessFailure,
+      onDeadLetter: hooks.onDeadLetter,
+      // An open breaker marks the connector's nodes degraded for routing until it closes.
+      onBreakerChange: () => routing.setDegradedConnectors(dispatcher.degradedConnectors()),
+    });
+    const app = buildServer(
+      {
+        store, orders, routing, inventory, exceptions, inbound, metrics, log, clock, newId,
+        authenticate: createAuthenticator(store),
+        inFlight: createInFlightKeys(),
+        ready: () => store.ping(),
+        nudgeDispatcher: () => dispatcher.nudge(),
+      },
+      { bodyLimitBytes: config.bodyLimitBytes, version: VERSION },
+    );
+    connectorWebhookRoutes(app, { connectors: connectors.webhook, sink: inbound, log });
+    if (config.shopifySecret) {
+      shopifyWebhookRoutes(app, { secret: config.shopifySecret, sink: inbound, log, mapping: loadShopifyMapping(config.shopifyMappingFile) });
+      log.info({ mapping: config.shopifyMappingFile ?? 'default' }, 'Shopify channel enabled at POST /v1/channels/shopify/webhooks');
+    }
+    const address = await app.listen({ port: config.port, host: config.host });
+    // The simulated network's stock, then inbound work and dispatching.
+    for (const snapshot of connectors.snapshots) {
+      await inbound.receive(snapshot, { system: 'simulators', messageId: `stock-${'nodeId' in snapshot ? snapshot.nodeId : ''}-${connectors.network?.runId ?? ''}` });
+    }
+    connectors.start(inbound);
+    dispatcher.start();
+    sweeper.start();
+    if (connectors.network) log.info({ nodes: connectors.nodes.map((n) => n.id), connectors: connectors.connectors.map((c) => c.id) }, 'simulated retail network started (ORDERLY_SIMULATORS=off to run without it)');
+    return running({ app, store, sweeper, dispatcher, committer, connectors, address, ...(boot.generatedKey ? { generatedKey: boot.generatedKey } : {}) });
+  } catch (err) {
+    await connectors.close().catch(() => undefined);
+    throw err;
   }
-  const address = await app.listen({ port: config.port, host: config.host });
-  sweeper.start();
-  const url = address.replace('[::]', 'localhost').replace('0.0.0.0', 'localhost');
+}
+
+/** The running service and its orderly shutdown: requests finish, follow-ups and commits drain, sends stop, the database closes. */
+function running(parts: {
+  app: FastifyInstance;
+  store: Store;
+  sweeper: Sweeper;
+  dispatcher: Dispatcher;
+  committer: ReturnType<typeof createGroupCommitter>;
+  connectors: Awaited<ReturnType<typeof setUpConnectors>>;
+  address: string;
+  generatedKey?: string;
+}): Orderly {
+  const { app, store, sweeper, dispatcher, committer, connectors } = parts;
+  const url = parts.address.replace('[::]', 'localhost').replace('0.0.0.0', 'localhost');
   let closing: Promise<void> | undefined;
   return {
     app,
     store,
     sweeper,
+    dispatcher,
+    ...(connectors.network ? { network: connectors.network } : {}),
     url,
-    ...(boot.generatedKey ? { generatedKey: boot.generatedKey } : {}),
+    ...(parts.generatedKey ? { generatedKey: parts.generatedKey } : {}),
     close() {
-      // In-flight requests finish (their commits drain), then the database closes.
       closing ??= (async () => {
         await app.close();
         await sweeper.stop();
         await committer.drain();
+        await dispatcher.stop();
+        await connectors.close();
         await store.close();
       })();
       return closing;

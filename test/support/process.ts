@@ -16,7 +16,7 @@ export interface ServiceProcess {
 export async function spawnService(env: Record<string, string>, args: string[] = ['serve'], options: { keepOutput?: boolean } = {}): Promise<ServiceProcess> {
   const child = spawn(process.execPath, ['bin/orderly.js', ...args], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ORDERLY_SIMULATORS: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -37,6 +37,8 @@ export async function startTestServer(store: 'sqlite' | 'postgres', env: Record<
     HOST: '127.0.0.1',
     ORDERLY_DATA_DIR: dir,
     ORDERLY_BOOTSTRAP_API_KEY: ADMIN_KEY,
+    // Suites start with an empty network of their own; those about the simulators turn them on.
+    ORDERLY_SIMULATORS: 'off',
     ...(db ? { DATABASE_URL: db.url } : {}),
     ...env,
   });

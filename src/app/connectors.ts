@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { Connector, Fact, InboundSink } from '../connectors/port.js';
+import { batchConnectorConfigSchema, createBatchConnector } from '../connectors/batch/index.js';
+import type { WebhookConnector } from '../connectors/http/index.js';
+import { createHttpConnector, httpConnectorConfigSchema } from '../connectors/http/index.js';
+import type { SimulatedNetwork } from '../connectors/sim/index.js';
+import { createSimulatedNetwork } from '../connectors/sim/index.js';
+import type { RoutingNode } from '../routing/index.js';
+
+/**
+ * What the composition root gets from the configured connectors: the connectors the dispatcher
+ * sends through, the secrets of those that post signed webhooks, the payment connector (when
+ * there is one, orders are `gateway` orders), what must start once Orderly is listening, and —
+ * with the simulated network — its nodes and stock.
+ */
+export interface ConnectorSetup {
+  readonly connectors: readonly Connector[];
+  readonly webhook: (id: string) => WebhookConnector | undefined;
+  readonly paymentConnector?: string;
+  /** Nodes and stock to load at start (the simulated network). */
+  readonly nodes: readonly RoutingNode[];
+  readonly snapshots: readonly Fact[];
+  readonly network?: SimulatedNetwork;
+  /** Starts inbound work (directory polling; simulators reporting) once Orderly can take it. */
+  start(sink: InboundSink): void;
+  close(): Promise<void>;
+}
+
+const connectorFileSchema = z.strictObject({
+  /** The connector id that takes payment.* messages. */
+  payments: z.string().min(1).max(64).optional(),
+  connectors: z
+    .array(
+      z.union([
+        z.object({ type: z.literal('http'), webhookSecret: z.string().min(16).max(512).optional() }).passthrough(),
+        z.object({ type: z.literal('batch') }).passthrough(),
+      ]),
+    )
+    .max(200)
+    .default([]),
+});
+
+/** Reads ORDERLY_CONNECTORS_FILE (YAML or JSON); every problem names the connector and field. */
+export function readConnectorsFile(file: string): { payments?: string; connectors: Connector[]; secrets: Map<string, string> } {
+  const doc = connectorFileSchema.safeParse(parseYaml(readFileSync(file, 'utf8')));
+  if (!doc.success) throw new Error(`${file}: ${doc.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const connectors: Connector[] = [];
+  const secrets = new Map<string, string>();
+  doc.data.connectors.forEach((entry, i) => {
+    const { type, webhookSecret, ...rest } = entry as { type: string; webhookSecret?: string } & Record<string, unknown>;
+    const where = `${file}: connectors[${i}]`;
+    if (type === 'http') {
+      const parsed = httpConnectorConfigSchema.safeParse(rest);
+      if (!parsed.success) throw new Error(`${where}: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
+      connectors.push(createHttpConnector(parsed.data));
+      if (webhookSecret) secrets.set(parsed.data.id, webhookSecret);
+    } else {
+      const parsed = batchConnectorConfigSchema.safeParse(rest);
+      if (!parsed.success) throw new Error(`${where}: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
+      connectors.push(createBatchConnector(parsed.data));
+    }
+  });
+  const ids = connectors.map((c) => c.id);
+  const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (dup) throw new Error(`${file}: connector id ${dup} is used twice`);
+  if (doc.data.payments && !ids.includes(doc.data.payments)) throw new Error(`${file}: payments names ${doc.data.payments}, which is not a connector here`);
+  return { ...(doc.data.payments ? { payments: doc.data.payments } : {}), connectors, secrets };
+}
+
+/** The simulated nodes work at demo speed: an order ships within seconds and is delivered within a minute. */
+const DEMO_TIMINGS = { acknowledgeMs: 500, pickMs: 3_000, packMs: 2_000, shipMs: 3_000, deliverMs: 30_000, readyMs: 5_000, collectMs: 60_000, cancelMs: 1_000 };
+
+/**
+ * The connectors of this process: those of ORDERLY_CONNECTORS_FILE, and — unless
+ * ORDERLY_SIMULATORS=off — the simulated retail network (2 DCs, 4 stores, a drop-ship vendor,
+ * a payment gateway), in-process with a real clock, so a new user sees orders flow end to end.
+ */
+export async function setUpConnectors(options: { file?: string; simulators: boolean; seed?: number }): Promise<ConnectorSetup> {
+  const fromFile = options.file ? readConnectorsFile(options.file) : { connectors: [] as Connector[], secrets: new Map<string, string>() };
+  const network = options.simulators
+    ? await createSimulatedNetwork({ mode: 'in-process', clock: { mode: 'real' }, timings: DEMO_TIMINGS, ...(options.seed !== undefined ? { seed: options.seed } : {}) })
+    : undefined;
+  const connectors = [...fromFile.connectors, ...(network ? network.connectors() : [])];
+  const ids = connectors.map((c) => c.id);
+  const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (dup) throw new Error(`connector id ${dup} is configured twice (connectors file and simulated network); rename it or set ORDERLY_SIMULATORS=off`);
+  const paymentConnector = 'payments' in fromFile && fromFile.payments ? fromFile.payments : network ? 'payments' : undefined;
+  return {
+    connectors,
+    webhook: (id) => {
+      const secret = fromFile.secrets.get(id);
+      return secret ? { secret } : network?.webhookConnector(id);
+    },
+    ...(paymentConnector ? { paymentConnector } : {}),
+    nodes: network?.nodes ?? [],
+    snapshots: network?.inventorySnapshots() ?? [],
+    ...(network ? { network } : {}),
+    start(sink) {
+      for (const c of connectors) void c.start?.(sink);
+      network?.reportTo({ kind: 'sink', sink });
+    },
+    async close() {
+      await Promise.all(connectors.map((c) => c.close?.()));
+      await network?.close();
+    },
+  };
+}
