@@ -5,7 +5,7 @@ import type { Connector, Fact, InboundSink } from '../connectors/port.js';
 import { batchConnectorConfigSchema, createBatchConnector } from '../connectors/batch/index.js';
 import type { WebhookConnector } from '../connectors/http/index.js';
 import { createHttpConnector, httpConnectorConfigSchema } from '../connectors/http/index.js';
-import type { SimulatedNetwork } from '../connectors/sim/index.js';
+import type { SimulatedNetwork, SimulatedNetworkOptions } from '../connectors/sim/index.js';
 import { createSimulatedNetwork } from '../connectors/sim/index.js';
 import type { RoutingNode } from '../routing/index.js';
 
@@ -77,11 +77,9 @@ const DEMO_TIMINGS = { acknowledgeMs: 500, pickMs: 3_000, packMs: 2_000, shipMs:
  * ORDERLY_SIMULATORS=off — the simulated retail network (2 DCs, 4 stores, a drop-ship vendor,
  * a payment gateway), in-process with a real clock, so a new user sees orders flow end to end.
  */
-export async function setUpConnectors(options: { file?: string; simulators: boolean; seed?: number }): Promise<ConnectorSetup> {
+export async function setUpConnectors(options: { file?: string; simulators: boolean; network?: SimulatedNetworkOptions }): Promise<ConnectorSetup> {
   const fromFile = options.file ? readConnectorsFile(options.file) : { connectors: [] as Connector[], secrets: new Map<string, string>() };
-  const network = options.simulators
-    ? await createSimulatedNetwork({ mode: 'in-process', clock: { mode: 'real' }, timings: DEMO_TIMINGS, ...(options.seed !== undefined ? { seed: options.seed } : {}) })
-    : undefined;
+  const network = options.simulators ? await createSimulatedNetwork({ mode: 'in-process', clock: { mode: 'real' }, timings: DEMO_TIMINGS, ...options.network }) : undefined;
   const connectors = [...fromFile.connectors, ...(network ? network.connectors() : [])];
   const ids = connectors.map((c) => c.id);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);

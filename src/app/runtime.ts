@@ -30,7 +30,7 @@ import { createDeadLetterService, createDispatcher } from './dispatch/index.js';
 import type { Dispatcher } from './dispatch/index.js';
 import { connectorWebhookRoutes } from '../connectors/http/index.js';
 import type { Sweeper } from './sweeper.js';
-import type { SimulatedNetwork } from '../connectors/sim/index.js';
+import type { SimulatedNetwork, SimulatedNetworkOptions } from '../connectors/sim/index.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -65,10 +65,15 @@ export interface Orderly {
 }
 
 /** The composition root: store, group committer, services and HTTP server, wired once. */
-export async function startOrderly(config: Config, log: Logger, clock: Clock = systemClock): Promise<Orderly> {
+/** Options for tests and tools: the simulated network's options (a manual clock, faults, seed) when it runs. */
+export interface StartOptions {
+  readonly network?: SimulatedNetworkOptions;
+}
+
+export async function startOrderly(config: Config, log: Logger, clock: Clock = systemClock, options: StartOptions = {}): Promise<Orderly> {
   const store = await openStore(config);
   try {
-    return await assemble(store, config, log, clock);
+    return await assemble(store, config, log, clock, options);
   } catch (err) {
     // Nothing may stay open after a failed start (a PostgreSQL pool would keep the process alive).
     await store.close().catch(() => undefined);
@@ -77,7 +82,7 @@ export async function startOrderly(config: Config, log: Logger, clock: Clock = s
 }
 
 /** Everything after the store is open: migrations, bootstrap key, nodes file, services, HTTP. */
-async function assemble(store: Store, config: Config, log: Logger, clock: Clock): Promise<Orderly> {
+async function assemble(store: Store, config: Config, log: Logger, clock: Clock, options: StartOptions): Promise<Orderly> {
   const applied = await store.migrate();
   if (applied.length > 0) log.info({ applied, store: store.dialect }, 'migrations applied');
   const boot = await bootstrapAdmin({ store, clock, newId }, config.bootstrapApiKey);
@@ -93,7 +98,7 @@ async function assemble(store: Store, config: Config, log: Logger, clock: Clock)
       metrics.commitSeconds.observe(seconds);
     },
   });
-  const connectors = await setUpConnectors({ ...(config.connectorsFile ? { file: config.connectorsFile } : {}), simulators: config.simulators });
+  const connectors = await setUpConnectors({ ...(config.connectorsFile ? { file: config.connectorsFile } : {}), simulators: config.simulators, ...(options.network ? { network: options.network } : {}) });
   try {
     for (const node of connectors.nodes) await store.putNode({ id: node.id, doc: node, updatedAt: clock.now() });
     const routing = createRoutingContext({ store, newId });

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createLogger } from '../../src/app/logger.js';
 import type { Orderly } from '../../src/app/runtime.js';
 import { startOrderly } from '../../src/app/runtime.js';
+import type { StartOptions } from '../../src/app/runtime.js';
 import { loadConfig } from '../../src/app/config.js';
 import { createTestDatabase, postgresTestUrl } from './postgres.js';
 
@@ -22,7 +23,7 @@ export interface TestServer {
 }
 
 /** Starts Orderly in-process on a random port over real HTTP, on a fresh SQLite file or PostgreSQL database. */
-export async function startTestServer(store: 'sqlite' | 'postgres', env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(store: 'sqlite' | 'postgres', env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'orderly-e2e-'));
   const db = store === 'postgres' ? await createTestDatabase(`orderly_e2e_${randomUUID().replaceAll('-', '').slice(0, 16)}`) : undefined;
   const logs: string[] = [];
@@ -42,7 +43,7 @@ export async function startTestServer(store: 'sqlite' | 'postgres', env: Record<
     ...(db ? { DATABASE_URL: db.url } : {}),
     ...env,
   });
-  const orderly = await startOrderly(config, createLogger({ level: 'info', destination: sink }));
+  const orderly = await startOrderly(config, createLogger({ level: 'info', destination: sink }), undefined, options);
   const url = orderly.url;
   return {
     url,
