@@ -22,6 +22,7 @@ export function createInboundSink(deps: { store: Store; orders: OrderService; in
     correlationId: `${source.system}:${source.messageId}`.slice(0, 128),
     actor: { kind: 'system', id: source.system },
     source: { system: source.system, messageId: source.messageId },
+    ...(source.traceparent ? { traceparent: source.traceparent } : {}),
   });
   const intentFor = (message: InboundMessage, source: InboundSource): IdempotencyIntent => ({
     scope: `inbound:${source.system}`,

@@ -89,7 +89,7 @@ export interface LifecycleOptions {
    * right after the answer: the channel gets its `201` with the routing decision, and the release
    * to nodes (with its outbox messages) does not lengthen intake. Absent: they run in the placement's unit.
    */
-  readonly deferFollowUps?: (orderId: string) => void;
+  readonly deferFollowUps?: (orderId: string, ctx: CommandContext) => void;
   /** The order's deferred follow-ups still running: reads and commands on the order wait for them. */
   readonly followUpsPending?: (orderId: string) => Promise<void> | undefined;
 }
@@ -287,7 +287,14 @@ export function createOrderService(deps: {
       ...(options.idempotency
         ? { idempotency: { ...options.idempotency, status: options.status ?? 200, body: view } }
         : {}),
-      ...unitEffects(before, after, events, routes, { nodes: nodeDocs, newId, now, version, ...(lifecycle.paymentConnector ? { paymentConnector: lifecycle.paymentConnector } : {}) }),
+      ...unitEffects(before, after, events, routes, {
+        nodes: nodeDocs,
+        newId,
+        now,
+        version,
+        ...(lifecycle.paymentConnector ? { paymentConnector: lifecycle.paymentConnector } : {}),
+        ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}),
+      }),
     };
     return { unit, view };
   };
@@ -302,7 +309,7 @@ export function createOrderService(deps: {
       if (await routesNow(draft.payment !== undefined)) steps.push(routeStep(true));
       if (!lifecycle.deferFollowUps) steps.push(...followUps({ route: false }));
       const outcome = await run(orderId, steps, ctx, { status: 201, ...options }, true);
-      if (outcome.kind === 'ok') lifecycle.deferFollowUps?.(orderId);
+      if (outcome.kind === 'ok') lifecycle.deferFollowUps?.(orderId, ctx);
       return outcome;
     },
     async execute(orderId, command, ctx, options = {}) {

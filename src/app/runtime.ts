@@ -112,7 +112,7 @@ async function assemble(store: Store, config: Config, log: Logger, clock: Clock,
         ...(connectors.paymentConnector ? { paymentConnector: connectors.paymentConnector } : {}),
         connectorCancel: (id) => capabilities.get(id),
         onOutbox: () => dispatcher.nudge(),
-        deferFollowUps: (orderId) => sweeper.enqueue(orderId),
+        deferFollowUps: (orderId, ctx) => sweeper.enqueue(orderId, ctx),
         followUpsPending: (orderId) => sweeper.whenSettled(orderId),
       },
     });

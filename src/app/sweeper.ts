@@ -117,10 +117,12 @@ export function createSweeper(deps: {
 
   return {
     /** Runs an order's follow-ups now, in their own unit (concurrent orders share group commits). */
-    enqueue(orderId: string) {
+    enqueue(orderId: string, cause?: CommandContext) {
       if (stopped) return;
+      // The follow-ups carry the placing request's correlation and trace, as a system action it caused.
+      const ctx: CommandContext = cause ? { ...cause, actor: SYSTEM.actor, causationId: cause.correlationId } : SYSTEM;
       const run: Promise<void> = (pending.get(orderId) ?? Promise.resolve())
-        .then(() => orders.advance(orderId, SYSTEM, { deferred: true }))
+        .then(() => orders.advance(orderId, ctx, { deferred: true }))
         .then(
           () => undefined,
           (err: unknown) => log.warn({ err, orderId }, 'follow-ups failed; the next sweep retries them'),

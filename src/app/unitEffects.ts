@@ -18,6 +18,7 @@ export interface EffectContext {
   readonly now: string;
   /** The stream version before these events (event i has version `version + i + 1`). */
   readonly version: number;
+  readonly traceparent?: string;
 }
 
 /**
@@ -167,7 +168,7 @@ export function unitEffects(before: OrderState, after: OrderState, events: reado
 }
 
 function outboxRow(ctx: EffectContext, destination: string, partitionKey: string, message: OutboundMessage, idempotencyKey: string): OutboxMessage {
-  return { id: ctx.newId('message'), destination, partitionKey, type: message.type, payload: message, idempotencyKey, createdAt: ctx.now };
+  return { id: ctx.newId('message'), destination, partitionKey, type: message.type, payload: message, idempotencyKey, createdAt: ctx.now, ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}) };
 }
 
 /** The canonical release message; the shipping address and contact ride along for connectors that need them. */

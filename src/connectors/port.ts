@@ -201,6 +201,8 @@ export type InboundMessage = Fact | ChannelIntent;
 export interface InboundSource {
   readonly system: string;
   readonly messageId: string;
+  /** W3C trace context the message continues (a target's answer to one of our messages). */
+  readonly traceparent?: string;
 }
 
 export type InboundOutcome =

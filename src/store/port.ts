@@ -62,6 +62,8 @@ export interface OutboxMessage {
   /** Deterministic key the target can deduplicate on. */
   readonly idempotencyKey: string;
   readonly createdAt: string;
+  /** W3C trace context of the request that caused it, carried to the connector (DESIGN §10). */
+  readonly traceparent?: string | null;
 }
 
 export interface StoredOutboxMessage extends OutboxMessage {

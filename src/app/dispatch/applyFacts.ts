@@ -18,9 +18,16 @@ export function factMessageId(idempotencyKey: string, fact: Fact): string {
  * quarantined with its raw form (never dropped). Throws if the sink fails: the caller must then
  * not mark the message dispatched.
  */
-export async function applyFacts(sink: InboundSink, connectorId: string, idempotencyKey: string, facts: readonly Fact[] | undefined): Promise<void> {
+export async function applyFacts(
+  sink: InboundSink,
+  connectorId: string,
+  idempotencyKey: string,
+  facts: readonly Fact[] | undefined,
+  traceparent?: string | null,
+): Promise<void> {
   for (const fact of facts ?? []) {
-    const source = { system: connectorId, messageId: factMessageId(idempotencyKey, fact) };
+    // The answer continues the trace of the message that asked for it.
+    const source = { system: connectorId, messageId: factMessageId(idempotencyKey, fact), ...(traceparent ? { traceparent } : {}) };
     const outcome = await sink.receive(fact, source);
     if (outcome.status === 'rejected') {
       await sink.quarantine({ connector: connectorId, reason: outcome.message, code: outcome.code, raw: JSON.stringify(fact), source });

@@ -123,7 +123,7 @@ async function completeWithFacts(
   m: ClaimedOutboxMessage, envelope: Envelope, attemptedAt: string, facts: readonly Fact[] | undefined, reference: string | undefined, ctx: MessageContext,
 ): Promise<Resolution> {
   try {
-    await applyFacts(ctx.sink, ctx.connector.id, m.idempotencyKey, facts);
+    await applyFacts(ctx.sink, ctx.connector.id, m.idempotencyKey, facts, m.traceparent);
   } catch (err) {
     const failure: SendFailure = {
       kind: 'ambiguous', code: 'facts_not_applied',

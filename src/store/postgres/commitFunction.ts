@@ -348,11 +348,13 @@ END
 $fn$;
 `;
 
-/** Inserts `addition` at `anchor` (before or after it); a missing anchor is a programming error. */
-function amend(text: string, anchor: string, addition: string, where: 'before' | 'after'): string {
+/** Inserts `addition` at `anchor` (before or after it), or replaces the anchor; a missing anchor is a programming error. */
+function amend(text: string, anchor: string, addition: string, where: 'before' | 'after' | 'replace'): string {
   const at = text.indexOf(anchor);
   if (at < 0 || text.indexOf(anchor, at + 1) >= 0) throw new Error(`commit function anchor not found exactly once: ${anchor}`);
-  return where === 'before' ? text.slice(0, at) + addition + text.slice(at) : text.slice(0, at + anchor.length) + addition + text.slice(at + anchor.length);
+  const end = at + anchor.length;
+  if (where === 'replace') return text.slice(0, at) + addition + text.slice(end);
+  return where === 'before' ? text.slice(0, at) + addition + text.slice(at) : text.slice(0, end) + addition + text.slice(end);
 }
 
 /**
@@ -413,5 +415,19 @@ export const COMMIT_FUNCTION_V3 = [
 
 `,
       'before',
+    ),
+  // Outbox rows carry the trace context of the request that caused them.
+  (t: string) =>
+    amend(
+      t,
+      `        INSERT INTO outbox (id, destination, partition_key, type, payload, idempotency_key, available_at, created_at)
+        SELECT m.value->>'id', m.value->>'destination', m.value->>'partitionKey', m.value->>'type',
+               COALESCE(m.value->'payload', 'null'::jsonb), m.value->>'idempotencyKey',
+               (m.value->>'createdAt')::timestamptz, m.value->>'createdAt'`,
+      `        INSERT INTO outbox (id, destination, partition_key, type, payload, idempotency_key, available_at, created_at, traceparent)
+        SELECT m.value->>'id', m.value->>'destination', m.value->>'partitionKey', m.value->>'type',
+               COALESCE(m.value->'payload', 'null'::jsonb), m.value->>'idempotencyKey',
+               (m.value->>'createdAt')::timestamptz, m.value->>'createdAt', m.value->>'traceparent'`,
+      'replace',
     ),
 ].reduce((text, step) => step(text), COMMIT_FUNCTION_V2);

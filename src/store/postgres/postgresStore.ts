@@ -207,6 +207,7 @@ function encodeUnit(unit: UnitOfWork): unknown {
       payload: m.payload,
       idempotencyKey: m.idempotencyKey,
       createdAt: m.createdAt,
+      traceparent: m.traceparent,
     })),
     orderRow: o && {
       id: o.id,

@@ -44,7 +44,7 @@ export function createCommitter(db: Database.Database): (units: readonly UnitOfW
     if (refused) return refused;
     lifecycle.applyUnit(unit, json);
     for (const m of unit.outbox ?? []) {
-      q.insertOutbox.run(m.id, m.destination, m.partitionKey, m.type, json(m.payload), m.idempotencyKey, m.createdAt, m.createdAt);
+      q.insertOutbox.run(m.id, m.destination, m.partitionKey, m.type, json(m.payload), m.idempotencyKey, m.createdAt, m.createdAt, m.traceparent ?? null);
     }
     if (unit.orderRow) {
       const o = unit.orderRow;
@@ -119,8 +119,8 @@ export function prepare(db: Database.Database) {
     getExternal: db.prepare('SELECT order_id FROM external_refs WHERE channel = ? AND external_id = ?'),
     insertExternal: db.prepare('INSERT INTO external_refs (channel, external_id, order_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
     insertOutbox: db.prepare(
-      `INSERT INTO outbox (id, destination, partition_key, type, payload, idempotency_key, available_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO outbox (id, destination, partition_key, type, payload, idempotency_key, available_at, created_at, traceparent)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     listOutbox: db.prepare('SELECT * FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?'),
     upsertOrder: db.prepare(
