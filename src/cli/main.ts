@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { VERSION } from '../app/runtime.js';
 import { registerDlq } from './dlq.js';
+import { registerDemo } from './demo.js';
 import { registerEdiCommands } from './edi.js';
 import { registerKeys } from './keys.js';
 import { registerRules } from './rules.js';
@@ -13,6 +14,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   registerKeys(program);
   registerEdiCommands(program);
   registerRules(program);
+  registerDemo(program);
   registerDlq(program);
   await program.parseAsync([...argv]);
 }
