@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Connector, Fact, InboundSink } from '../connectors/port.js';
 import { batchConnectorConfigSchema, createBatchConnector } from '../connectors/batch/index.js';
 import type { WebhookConnector } from '../connectors/http/index.js';
 import { createHttpConnector, httpConnectorConfigSchema } from '../connectors/http/index.js';
+import { mappingTranslator } from '../connectors/http/translateWebhook.js';
+import type { MappingTables } from '../connectors/mapping/index.js';
+import { createMapper, mappingTablesSchema, readMappingFile } from '../connectors/mapping/index.js';
 import type { SimulatedNetwork, SimulatedNetworkOptions } from '../connectors/sim/index.js';
 import { createSimulatedNetwork } from '../connectors/sim/index.js';
 import type { RoutingNode } from '../routing/index.js';
@@ -34,7 +38,15 @@ const connectorFileSchema = z.strictObject({
   connectors: z
     .array(
       z.union([
-        z.object({ type: z.literal('http'), webhookSecret: z.string().min(16).max(512).optional() }).passthrough(),
+        z
+          .object({
+            type: z.literal('http'),
+            webhookSecret: z.string().min(16).max(512).optional(),
+            /** Mapping tables applied to its webhooks' facts (inline, or a YAML/JSON file). */
+            mapping: mappingTablesSchema.optional(),
+            mappingFile: z.string().min(1).optional(),
+          })
+          .passthrough(),
         z.object({ type: z.literal('batch') }).passthrough(),
       ]),
     )
@@ -43,19 +55,22 @@ const connectorFileSchema = z.strictObject({
 });
 
 /** Reads ORDERLY_CONNECTORS_FILE (YAML or JSON); every problem names the connector and field. */
-export function readConnectorsFile(file: string): { payments?: string; connectors: Connector[]; secrets: Map<string, string> } {
+export function readConnectorsFile(file: string): { payments?: string; connectors: Connector[]; webhooks: Map<string, WebhookConnector> } {
   const doc = connectorFileSchema.safeParse(parseYaml(readFileSync(file, 'utf8')));
   if (!doc.success) throw new Error(`${file}: ${doc.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const connectors: Connector[] = [];
-  const secrets = new Map<string, string>();
+  const webhooks = new Map<string, WebhookConnector>();
   doc.data.connectors.forEach((entry, i) => {
-    const { type, webhookSecret, ...rest } = entry as { type: string; webhookSecret?: string } & Record<string, unknown>;
+    const { type, webhookSecret, mapping, mappingFile, ...rest } = entry as { type: string; webhookSecret?: string; mapping?: MappingTables; mappingFile?: string } & Record<string, unknown>;
     const where = `${file}: connectors[${i}]`;
     if (type === 'http') {
       const parsed = httpConnectorConfigSchema.safeParse(rest);
       if (!parsed.success) throw new Error(`${where}: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
       connectors.push(createHttpConnector(parsed.data));
-      if (webhookSecret) secrets.set(parsed.data.id, webhookSecret);
+      const tables = mapping ?? (mappingFile ? readMappingFile(resolve(dirname(file), mappingFile), parsed.data.id) : undefined);
+      if (webhookSecret) {
+        webhooks.set(parsed.data.id, { secret: webhookSecret, ...(tables ? { translate: mappingTranslator(tables, createMapper(tables)) } : {}) });
+      }
     } else {
       const parsed = batchConnectorConfigSchema.safeParse(rest);
       if (!parsed.success) throw new Error(`${where}: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
@@ -66,7 +81,7 @@ export function readConnectorsFile(file: string): { payments?: string; connector
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) throw new Error(`${file}: connector id ${dup} is used twice`);
   if (doc.data.payments && !ids.includes(doc.data.payments)) throw new Error(`${file}: payments names ${doc.data.payments}, which is not a connector here`);
-  return { ...(doc.data.payments ? { payments: doc.data.payments } : {}), connectors, secrets };
+  return { ...(doc.data.payments ? { payments: doc.data.payments } : {}), connectors, webhooks };
 }
 
 /** The simulated nodes work at demo speed: an order ships within seconds and is delivered within a minute. */
@@ -78,7 +93,7 @@ const DEMO_TIMINGS = { acknowledgeMs: 500, pickMs: 3_000, packMs: 2_000, shipMs:
  * a payment gateway), in-process with a real clock, so a new user sees orders flow end to end.
  */
 export async function setUpConnectors(options: { file?: string; simulators: boolean; network?: SimulatedNetworkOptions }): Promise<ConnectorSetup> {
-  const fromFile = options.file ? readConnectorsFile(options.file) : { connectors: [] as Connector[], secrets: new Map<string, string>() };
+  const fromFile = options.file ? readConnectorsFile(options.file) : { connectors: [] as Connector[], webhooks: new Map<string, WebhookConnector>() };
   const network = options.simulators ? await createSimulatedNetwork({ mode: 'in-process', clock: { mode: 'real' }, timings: DEMO_TIMINGS, ...options.network }) : undefined;
   const connectors = [...fromFile.connectors, ...(network ? network.connectors() : [])];
   const ids = connectors.map((c) => c.id);
@@ -87,10 +102,7 @@ export async function setUpConnectors(options: { file?: string; simulators: bool
   const paymentConnector = 'payments' in fromFile && fromFile.payments ? fromFile.payments : network ? 'payments' : undefined;
   return {
     connectors,
-    webhook: (id) => {
-      const secret = fromFile.secrets.get(id);
-      return secret ? { secret } : network?.webhookConnector(id);
-    },
+    webhook: (id) => fromFile.webhooks.get(id) ?? network?.webhookConnector(id),
     ...(paymentConnector ? { paymentConnector } : {}),
     nodes: network?.nodes ?? [],
     snapshots: network?.inventorySnapshots() ?? [],
