@@ -61,9 +61,9 @@ export function readConnectorsFile(file: string): { payments?: string; connector
   const connectors: Connector[] = [];
   const webhooks = new Map<string, WebhookConnector>();
   doc.data.connectors.forEach((entry, i) => {
-    const { type, webhookSecret, mapping, mappingFile, ...rest } = entry as { type: string; webhookSecret?: string; mapping?: MappingTables; mappingFile?: string } & Record<string, unknown>;
     const where = `${file}: connectors[${i}]`;
-    if (type === 'http') {
+    if (entry.type === 'http') {
+      const { type: _type, webhookSecret, mapping, mappingFile, ...rest } = entry as { type: string; webhookSecret?: string; mapping?: MappingTables; mappingFile?: string } & Record<string, unknown>;
       const parsed = httpConnectorConfigSchema.safeParse(rest);
       if (!parsed.success) throw new Error(`${where}: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
       connectors.push(createHttpConnector(parsed.data));
@@ -72,6 +72,7 @@ export function readConnectorsFile(file: string): { payments?: string; connector
         webhooks.set(parsed.data.id, { secret: webhookSecret, ...(tables ? { translate: mappingTranslator(tables, createMapper(tables)) } : {}) });
       }
     } else {
+      const { type: _type, ...rest } = entry;
       const parsed = batchConnectorConfigSchema.safeParse(rest);
       if (!parsed.success) throw new Error(`${where}: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
       connectors.push(createBatchConnector(parsed.data));
