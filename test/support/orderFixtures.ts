@@ -1,5 +1,7 @@
+import { expect } from 'vitest';
 import type {
   Buckets,
+  ConflictKind,
   FactLine,
   Fulfillment,
   FulfillmentLineState,
@@ -226,6 +228,27 @@ export const allocatedFulfillment = (
   lines: readonly (readonly [lineId: string, quantity: number])[],
 ): Fulfillment => ({ id, nodeId, stage: 'allocated', status, lines: heldLines(lines), shipments: [] });
 
+/** The default draft (l1 × 3, l2 × 2 at 1999 each: 9995) routed whole to node_a as ful(1). */
+export const ROUTE_ALL_AT_A = routeOrder([['node_a', [['l1', 3], ['l2', 2]]]]);
+export const ORDER_VALUE = 9995;
+
+/** Placed (channel payments unless said), routed whole to node_a and released to it. */
+export const releasedAtA = (placed: OrderEvent = orderPlaced()): OrderEvent[] => decided([placed], ROUTE_ALL_AT_A, releaseFulfillments());
+
+/** The ConflictDetected a fact decides when it contradicts the ledger (`detail` may be a matcher). */
+export const conflictDetected = (
+  kind: ConflictKind,
+  fact: OrderFact,
+  applied: boolean,
+  suggestedActions: readonly string[],
+  fulfillmentId?: string,
+  detail: unknown = expect.any(String),
+  exceptionId = 'exc_fact',
+): OrderEvent => ({
+  type: 'ConflictDetected',
+  data: { kind, detail: detail as string, fact, applied, exceptionId, suggestedActions, ...(fulfillmentId ? { fulfillmentId } : {}) },
+});
+
 /**
  * The events the decider appends for these commands, one after the other from the given history:
  * a Given built from commands whose own events are asserted elsewhere. A refusal throws.
@@ -269,6 +292,13 @@ export function orderWithBuckets(
 }
 
 export const placedState = (order: Order): OrderState => ({ kind: 'placed', order });
+
+export function orderOf(state: OrderState): Order {
+  if (state.kind !== 'placed') throw new Error('expected a placed order');
+  return state.order;
+}
+
+export const bucketsOf = (state: OrderState, lineId: string): Buckets => orderOf(state).lines.find((l) => l.lineId === lineId)!.buckets;
 
 const manualHold = { type: 'manual', placedAt: NOW } as const;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Bucket, BucketMove, OrderCommand, OrderEvent, OrderState, ReservationHeld } from '../../src/domain/order/index.js';
+import type { Bucket, BucketMove, OrderCommand, OrderEvent, ReservationHeld } from '../../src/domain/order/index.js';
 import { deriveStatus } from '../../src/domain/order/index.js';
 import { deciderSpec } from '../support/deciderSpec.js';
 import {
@@ -16,6 +16,8 @@ import {
   routeOrder,
   rsv,
   skuLines,
+  orderOf,
+  bucketsOf,
 } from '../support/orderFixtures.js';
 
 const spec = deciderSpec(orderDecider);
@@ -50,12 +52,7 @@ const release = (n: number, nodeId: string, line: number, quantity: number) => (
   quantity,
 });
 
-const orderOf = (state: OrderState) => {
-  if (state.kind !== 'placed') throw new Error('expected a placed order');
-  return state.order;
-};
 
-const bucketsOf = (state: OrderState, lineId: string) => orderOf(state).lines.find((l) => l.lineId === lineId)!.buckets;
 
 // Events reused as history by later cases; each is first proven to be what the decider emits.
 

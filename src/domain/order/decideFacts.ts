@@ -1,6 +1,7 @@
 import type { BucketMove } from './buckets.js';
 import { reservationsOf } from './decideCancel.js';
 import type { ConflictKind, OrderEvent, ShipmentLine } from './events.js';
+import { FULFILLMENT_STAGES } from './events.js';
 import type { FactLine, OrderFact } from './facts.js';
 import type { Fulfillment } from './fulfillment.js';
 import { isOpenAtNode, openQuantity } from './fulfillment.js';
@@ -103,8 +104,12 @@ function acknowledged(order: Order, f: Fulfillment, fact: Fact<'fulfillment.ackn
   ];
 }
 
+/** How far a stage is along picked → packed → ready_for_pickup (-1 before picking). */
+const stageRank = (stage: string): number => (FULFILLMENT_STAGES as readonly string[]).indexOf(stage);
+
 function progressed(f: Fulfillment, fact: Fact<'fulfillment.progress'>, c: Conflict, now: string): OrderEvent[] {
-  if (isOpenAtNode(f)) return f.stage === fact.stage ? [] : [{ type: 'FulfillmentProgressed', data: { fulfillmentId: f.id, stage: fact.stage, at: now } }];
+  // A stage reported late or again (facts arrive out of order and twice) never takes the fulfillment back.
+  if (isOpenAtNode(f)) return stageRank(fact.stage) <= stageRank(f.stage) ? [] : [{ type: 'FulfillmentProgressed', data: { fulfillmentId: f.id, stage: fact.stage, at: now } }];
   if (f.rejected !== undefined || f.status === 'cancelled') {
     return [c('activity_after_cancel', `${f.nodeId} reports ${f.id} ${fact.stage}, but it is ${f.rejected !== undefined ? 'rejected and re-routed' : 'cancelled'}`, false, ['cancel', 'resync', 'resolve'], f.id)];
   }
