@@ -184,29 +184,39 @@ function shipped(order: Order, f: Fulfillment, fact: Fact<'fulfillment.shipped'>
     });
   }
   if (excess.length > 0 || unknown.length > 0) {
-    const cancelledHere = excess.some((e) => (order.lines.find((l) => l.lineId === e.lineId)?.buckets.cancelled ?? 0) > 0);
+    // A line cancelled whole at this fulfillment is no longer among its lines: shipping it is still a shipment after cancel.
+    const orderLine = (l: FactLine) => order.lines.find((x) => (l.lineId !== undefined ? x.lineId === l.lineId : x.sku === l.sku));
+    const cancelledHere = [...excess, ...unknown].some((e) => (orderLine(e)?.buckets.cancelled ?? 0) > 0);
     const parts = [
       ...(excess.length > 0 ? [`${describe(excess)} shipped beyond what ${f.id} holds open at ${f.nodeId}`] : []),
       ...(unknown.length > 0 ? [`lines not in ${f.id}: ${describe(unknown)}`] : []),
     ];
-    const kind: ConflictKind = excess.length === 0 ? 'unknown_line' : cancelledHere ? 'shipment_after_cancel' : 'over_shipment';
+    const kind: ConflictKind = cancelledHere ? 'shipment_after_cancel' : excess.length === 0 ? 'unknown_line' : 'over_shipment';
     const suggested = kind === 'shipment_after_cancel' ? ['accept_external', 'resolve', 'escalate'] : ['resync', 'accept_external', 'escalate'];
     events.push(c(kind, `${parts.join('; ')}${kind === 'shipment_after_cancel' ? ': the customer has goods that were cancelled — charge them (accept_external) or ask for a return' : ''}`, applied.length > 0, suggested, f.id));
   }
   return events;
 }
 
-function deliveryMoves(order: Order, lines: readonly { lineId: string; quantity: number }[]): BucketMove[] {
+/**
+ * Moves of a delivery, never more than is still out (`shipped`: units returned before their delivery
+ * was reported are not delivered). `taken` counts what earlier deliveries of the same decision moved.
+ */
+function deliveryMoves(order: Order, lines: readonly { lineId: string; quantity: number }[], taken: Map<string, number>): BucketMove[] {
   return lines.flatMap((l) => {
-    const q = Math.min(l.quantity, order.lines.find((x) => x.lineId === l.lineId)?.buckets.shipped ?? 0);
-    return q > 0 ? [{ lineId: l.lineId, from: 'shipped' as const, to: 'delivered' as const, quantity: q }] : [];
+    const out = (order.lines.find((x) => x.lineId === l.lineId)?.buckets.shipped ?? 0) - (taken.get(l.lineId) ?? 0);
+    const q = Math.min(l.quantity, out);
+    if (q <= 0) return [];
+    taken.set(l.lineId, (taken.get(l.lineId) ?? 0) + q);
+    return [{ lineId: l.lineId, from: 'shipped' as const, to: 'delivered' as const, quantity: q }];
   });
 }
 
 function delivered(order: Order, f: Fulfillment, fact: Fact<'fulfillment.delivered'>, c: Conflict): OrderEvent[] {
+  const taken = new Map<string, number>();
   const deliver = (shipmentId: string, lines: readonly { lineId: string; quantity: number }[]): OrderEvent => ({
     type: 'DeliveryConfirmed',
-    data: { fulfillmentId: f.id, shipmentId, deliveredAt: fact.deliveredAt, moves: deliveryMoves(order, lines) },
+    data: { fulfillmentId: f.id, shipmentId, deliveredAt: fact.deliveredAt, moves: deliveryMoves(order, lines, taken) },
   });
   if (fact.shipmentId !== undefined) {
     const s = f.shipments.find((x) => x.shipmentId === fact.shipmentId);
