@@ -1,5 +1,5 @@
 import type { BucketMove } from './buckets.js';
-import { reservationsOf } from './decideCancel.js';
+import { handBack, reservationsOf } from './decideCancel.js';
 import type { ConflictKind, OrderEvent, ShipmentLine } from './events.js';
 import { FULFILLMENT_STAGES } from './events.js';
 import type { FactLine, OrderFact } from './facts.js';
@@ -89,19 +89,7 @@ function acknowledged(order: Order, f: Fulfillment, fact: Fact<'fulfillment.ackn
   if (fact.accepted) return f.stage === 'released' ? [{ type: 'FulfillmentAcknowledged', data: { fulfillmentId: f.id, at: now } }] : [];
   const shippedAny = f.lines.some((l) => l.shipped > 0);
   if (shippedAny) return [c('activity_after_cancel', `${f.nodeId} rejected ${f.id} after shipping part of it`, false, ['resync', 'escalate'], f.id)];
-  const lines = f.lines.filter((l) => openQuantity(l) > 0).map((l) => ({ lineId: l.lineId, quantity: openQuantity(l) }));
-  return [
-    {
-      type: 'FulfillmentRejected',
-      data: {
-        fulfillmentId: f.id,
-        nodeId: f.nodeId,
-        reason: fact.reason ?? 'rejected',
-        moves: lines.map((l) => ({ lineId: l.lineId, from: 'released', to: 'unallocated', quantity: l.quantity })),
-        releases: reservationsOf(order, f.id, lines),
-      },
-    },
-  ];
+  return [{ type: 'FulfillmentRejected', data: { fulfillmentId: f.id, nodeId: f.nodeId, reason: fact.reason ?? 'rejected', ...handBack(order, f) } }];
 }
 
 /** How far a stage is along picked → packed → ready_for_pickup (-1 before picking). */

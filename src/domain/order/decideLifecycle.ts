@@ -1,7 +1,6 @@
 import type { OrderCommand } from './commands.js';
-import { reservationsOf } from './decideCancel.js';
+import { handBack } from './decideCancel.js';
 import type { OrderEvent, ShipmentLine } from './events.js';
-import { openQuantity } from './fulfillment.js';
 import { paymentRequests, paymentSettled, releaseBlocker } from './payments.js';
 import type { Order } from './state.js';
 import type { FieldError, Result } from '../result.js';
@@ -43,20 +42,7 @@ export function decideWithdraw(order: Order, command: Cmd<'WithdrawFulfillment'>
   if (f.stage !== 'released' || f.rejected !== undefined || f.lines.some((l) => l.shipped > 0)) {
     return illegal(`${f.id} is ${f.status}: only a released fulfillment the node has not acknowledged can be withdrawn`);
   }
-  const lines = f.lines.filter((l) => openQuantity(l) > 0).map((l) => ({ lineId: l.lineId, quantity: openQuantity(l) }));
-  return ok([
-    {
-      type: 'FulfillmentRejected',
-      data: {
-        fulfillmentId: f.id,
-        nodeId: f.nodeId,
-        reason: command.reason,
-        withdrawn: true,
-        moves: lines.map((l) => ({ lineId: l.lineId, from: 'released' as const, to: 'unallocated' as const, quantity: l.quantity })),
-        releases: reservationsOf(order, f.id, lines),
-      },
-    },
-  ]);
+  return ok([{ type: 'FulfillmentRejected', data: { fulfillmentId: f.id, nodeId: f.nodeId, reason: command.reason, withdrawn: true, ...handBack(order, f) } }]);
 }
 
 /**

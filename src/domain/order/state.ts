@@ -1,6 +1,6 @@
 import type { Bucket, Buckets } from './buckets.js';
 import { applyMove, emptyBuckets } from './buckets.js';
-import type { OrderEvent, PaymentMode, ReservationCommit, ReservationHeld, ReservationRelease } from './events.js';
+import type { CancellationRequestedData, OrderEvent, PaymentMode, ReservationCommit, ReservationHeld, ReservationRelease } from './events.js';
 import type { Fulfillment, FulfillmentLineState, OrderReturn, Shipment } from './fulfillment.js';
 import { withStatus } from './fulfillment.js';
 import type { Address, Customer, ExternalRef, FulfillmentPreference, Hold, OrderLine, PaymentSummary } from './model.js';
@@ -121,8 +121,9 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
     case 'FulfillmentAcknowledged':
       return placed(updateFulfillment(order, event.data.fulfillmentId, (f) => ({ ...f, stage: f.stage === 'released' ? 'acknowledged' : f.stage, acknowledgedAt: event.data.at })));
     case 'FulfillmentRejected': {
+      // A cancellation awaited from the node is answered by the hand-back (its units are cancelled by the moves).
       const released = releaseReservations(applyMoves(order, event.data.moves), event.data.releases);
-      return placed(updateFulfillment(released, event.data.fulfillmentId, (f) => ({ ...f, rejected: event.data.reason })));
+      return placed(updateFulfillment(released, event.data.fulfillmentId, (f) => ({ ...clearCancelRequest(f), rejected: event.data.reason })));
     }
     case 'FulfillmentProgressed':
       return placed(
@@ -168,10 +169,7 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
     }
     case 'CancellationRequested': {
       const d = event.data;
-      const withRequest = updateFulfillment(order, d.fulfillmentId, (f) => ({
-        ...f,
-        cancelRequest: { lines: d.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })), reason: d.reason, requestedAt: d.at, mode: d.mode },
-      }));
+      const withRequest = updateFulfillment(order, d.fulfillmentId, (f) => ({ ...f, cancelRequest: addRequest(f.cancelRequest, d) }));
       return placed({
         ...withRequest,
         cancelReason: d.reason,
@@ -283,6 +281,20 @@ function settle(
 
 const settledWith = (p: PaymentSummary, reference: string | undefined): readonly string[] =>
   reference === undefined || p.settled.includes(reference) ? p.settled : [...p.settled, reference];
+
+/**
+ * A further request for the same fulfillment adds to the one awaited (the node is asked for both):
+ * quantities per line add up, the SLA runs from the first, and the node's answer is awaited if any part was asked of it.
+ */
+function addRequest(pending: Fulfillment['cancelRequest'], d: CancellationRequestedData): NonNullable<Fulfillment['cancelRequest']> {
+  const lines = (pending?.lines ?? []).map((l) => ({ ...l }));
+  for (const l of d.lines) {
+    const same = lines.find((x) => x.lineId === l.lineId);
+    if (same) same.quantity += l.quantity;
+    else lines.push({ lineId: l.lineId, quantity: l.quantity });
+  }
+  return { lines, reason: d.reason, requestedAt: pending?.requestedAt ?? d.at, mode: pending?.mode === 'node' ? 'node' : d.mode };
+}
 
 function clearCancelRequest(f: Fulfillment): Fulfillment {
   const { cancelRequest: _done, ...rest } = f;
