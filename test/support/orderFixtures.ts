@@ -191,6 +191,12 @@ export const orderPlaced = (order: OrderDraft = draft()): OrderEvent => ({
   data: { orderId: ORDER_ID, order },
 });
 
+/** An order placed under gateway payments: Orderly drives authorization, capture, void and refund. */
+export const gatewayPlaced = (order: OrderDraft = draft()): OrderEvent => ({
+  type: 'OrderPlaced',
+  data: { orderId: ORDER_ID, order, payments: 'gateway' },
+});
+
 export const paymentAuthorized = (authorizationId: string, amount: number): OrderEvent => ({
   type: 'PaymentAuthorized',
   data: { authorizationId, amount },
@@ -209,6 +215,7 @@ export const noPayment = (changes: Partial<PaymentSummary> = {}): PaymentSummary
   voided: 0,
   refunded: 0,
   pending: { authorize: 0, capture: 0, void: 0, refund: 0 },
+  outstanding: [],
   failed: { capture: 0, void: 0, refund: 0 },
   settled: [],
   requests: 0,

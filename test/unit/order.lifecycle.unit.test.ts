@@ -4,7 +4,6 @@ import { deriveStatus, fold } from '../../src/domain/order/index.js';
 import { deciderSpec } from '../support/deciderSpec.js';
 import {
   NOW,
-  ORDER_ID,
   ORDER_VALUE,
   ROUTE_ALL_AT_A,
   authorizeReturn,
@@ -13,7 +12,7 @@ import {
   closeOrder,
   conflictDetected,
   decided,
-  draft,
+  gatewayPlaced,
   factAcknowledged,
   factCancellation,
   factDelivered,
@@ -66,8 +65,6 @@ const rejectedAtA = (reason: string, withdrawn: boolean): OrderEvent => ({
     ],
   },
 });
-
-const gatewayPlaced = (): OrderEvent => ({ type: 'OrderPlaced', data: { orderId: ORDER_ID, order: draft(), payments: 'gateway' } });
 
 describe('ReleaseFulfillments', () => {
   const routed = decided([orderPlaced()], ROUTE_ALL_AT_A);

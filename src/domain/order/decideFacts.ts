@@ -6,6 +6,7 @@ import type { FactLine, OrderFact } from './facts.js';
 import type { Fulfillment } from './fulfillment.js';
 import { isOpenAtNode, openQuantity } from './fulfillment.js';
 import type { Order } from './state.js';
+import { answeredRequest } from './state.js';
 import type { Result } from '../result.js';
 import { assertNever, fail, invalid, ok } from '../result.js';
 
@@ -343,9 +344,13 @@ function paymentResult(
       // The exception raised for it is the fact's own; no ConflictDetected besides.
       return ok([{ type: 'PaymentOperationFailed', data: { operation: fact.operation, amount: fact.amount, reference: fact.reference, reason: fact.reason, exceptionId } }]);
   }
-  // Under channel payments the channel moves the money; Orderly records what it is told.
-  if (order.paymentMode === 'gateway' && p.pending[operation] < fact.amount) {
-    events.push(c('payment_unexpected', `the gateway reports a ${operation} of ${fact.amount} (${fact.reference}) but only ${p.pending[operation]} was asked`, true, ['resync', 'resolve', 'escalate']));
+  // Under channel payments the channel moves the money; Orderly records what it is told. Under
+  // gateway payments a result that is not what was asked (more, less, or never asked) is a conflict;
+  // the request counts as answered, so what is still owed is asked again rather than awaited forever.
+  const asked = answeredRequest(p, operation, fact.reference);
+  if (order.paymentMode === 'gateway' && asked?.amount !== fact.amount) {
+    const expected = asked ? `${asked.amount} was asked` : 'no such request is awaited';
+    events.push(c('payment_unexpected', `the gateway reports a ${operation} of ${fact.amount} (${fact.reference}) but ${expected}`, true, ['resync', 'resolve', 'escalate']));
   }
   return ok(events);
 }

@@ -57,7 +57,7 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
         ...(d.shipTo ? { shipTo: d.shipTo } : {}),
         fulfillment: d.fulfillment,
         lines: d.lines.map((l) => ({ ...l, buckets: { ...emptyBuckets(), unallocated: l.quantity } })),
-        payment: { authorized: 0, captured: 0, voided: 0, refunded: 0, pending: NO_PENDING, failed: NO_FAILURES, settled: [], requests: 0, authorizations: [] },
+        payment: { authorized: 0, captured: 0, voided: 0, refunded: 0, pending: NO_PENDING, outstanding: [], failed: NO_FAILURES, settled: [], requests: 0, authorizations: [] },
         paymentMode: event.data.payments ?? 'channel',
         holds: [],
         externalRefs: [{ system: d.channel, id: d.externalId }, ...(d.externalRefs ?? [])],
@@ -184,9 +184,15 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
       return placed(updateFulfillment(order, event.data.fulfillmentId, clearCancelRequest));
     case 'PaymentRequested': {
       const d = event.data;
+      const p = order.payment;
       return placed({
         ...order,
-        payment: { ...order.payment, requests: order.payment.requests + 1, pending: { ...order.payment.pending, [d.operation]: order.payment.pending[d.operation] + d.amount } },
+        payment: {
+          ...p,
+          requests: p.requests + 1,
+          pending: { ...p.pending, [d.operation]: p.pending[d.operation] + d.amount },
+          outstanding: d.operation === 'authorize' ? p.outstanding : [...p.outstanding, { reference: d.reference, operation: d.operation, amount: d.amount }],
+        },
       });
     }
     case 'PaymentAuthorizationFailed':
@@ -264,20 +270,29 @@ export const fold = (events: readonly OrderEvent[], from: OrderState = initialSt
 const sumFor = (lines: readonly { lineId: string; quantity: number }[], lineId: string): number =>
   lines.reduce((s, l) => (l.lineId === lineId ? s + l.quantity : s), 0);
 
-/** A payment result: its amount leaves `pending` (when it answers one of our requests) and its reference is remembered. */
+/**
+ * A payment result: the request it answers (same reference) is no longer awaited — its whole amount
+ * leaves `pending`, whatever amount the gateway reports — and its reference is remembered.
+ */
 function settle(
   p: PaymentSummary,
-  operation: keyof PaymentSummary['pending'],
+  operation: PaymentSummary['outstanding'][number]['operation'],
   result: { readonly amount: number; readonly reference: string },
   changes: Partial<PaymentSummary>,
 ): PaymentSummary {
+  const asked = answeredRequest(p, operation, result.reference);
   return {
     ...p,
     ...changes,
-    pending: { ...p.pending, [operation]: Math.max(0, p.pending[operation] - result.amount) },
+    pending: asked ? { ...p.pending, [operation]: Math.max(0, p.pending[operation] - asked.amount) } : p.pending,
+    outstanding: asked ? p.outstanding.filter((r) => r !== asked) : p.outstanding,
     settled: settledWith(p, result.reference),
   };
 }
+
+/** The request a payment result answers, if one is awaited under its reference. */
+export const answeredRequest = (p: PaymentSummary, operation: string, reference: string): PaymentSummary['outstanding'][number] | undefined =>
+  p.outstanding.find((r) => r.reference === reference && r.operation === operation);
 
 const settledWith = (p: PaymentSummary, reference: string | undefined): readonly string[] =>
   reference === undefined || p.settled.includes(reference) ? p.settled : [...p.settled, reference];
