@@ -341,6 +341,14 @@ describe('fulfillment.delivered', () => {
       .then([deliveryConfirmed('shp_1', [['l1', 2]]), deliveryConfirmed('shp_2', [['l1', 1], ['l2', 2]])]);
   });
 
+  it('without a shipment id, once every shipment is delivered: the same delivery again, never a collection of what is still open', () => {
+    // l1: 1 shipped and delivered; 2 l1 and 2 l2 are still at node_a.
+    const given = decided(releasedAtA(), recordFact(factShipped(ful(1), 'shp_1', [['l1', 1]])), recordFact(factDelivered(ful(1))));
+    expect(bucketsOf(fold(given), 'l1')).toMatchObject({ released: 2, delivered: 1 });
+    const state = spec.given(given).when(recordFact(factDelivered(ful(1), undefined, LATER))).then([]);
+    expect(bucketsOf(state, 'l2')).toMatchObject({ released: 2, shipped: 0, delivered: 0 });
+  });
+
   it('without a shipment id, delivers several shipments after part of them came back, never more than is out', () => {
     // l1: 3 shipped in two shipments; one came back before any delivery was reported.
     const oneBack = decided(

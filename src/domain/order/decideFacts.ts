@@ -214,11 +214,12 @@ function delivered(order: Order, f: Fulfillment, fact: Fact<'fulfillment.deliver
   }
   const pending = f.shipments.filter((s) => s.deliveredAt === undefined);
   if (pending.length > 0) return pending.map((s) => deliver(s.shipmentId, s.lines));
+  // Every shipment is delivered: this is that delivery again (a fact without a shipment id says no
+  // more), not a collection of units still open — a retry must not ship what the node still holds.
+  if (f.shipments.length > 0) return [];
   // A pickup collected (or a delivery with no shipment before it): what is open ships and is delivered at once.
   const open = f.stage === 'allocated' ? [] : f.lines.filter((l) => openQuantity(l) > 0).map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: openQuantity(l) }));
-  if (open.length === 0) {
-    return f.shipments.length > 0 ? [] : [c('unknown_shipment', `a delivery for ${f.id}, which holds nothing to deliver`, false, ['resync', 'resolve'], f.id)];
-  }
+  if (open.length === 0) return [c('unknown_shipment', `a delivery for ${f.id}, which holds nothing to deliver`, false, ['resync', 'resolve'], f.id)];
   const shipmentId = `${f.id}-collected`;
   return [
     {
