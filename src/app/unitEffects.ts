@@ -61,7 +61,10 @@ export function unitEffects(before: OrderState, after: OrderState, events: reado
         for (const r of d.releases) release.push({ nodeId: r.nodeId, sku: r.sku, quantity: r.quantity });
         const connector = ctx.nodes.find((n) => n.id === d.nodeId)?.connector;
         if (d.withdrawn && connector) {
-          const lines = d.moves.map((m) => ({ lineId: m.lineId, sku: order.lines.find((l) => l.lineId === m.lineId)?.sku ?? '', quantity: m.quantity }));
+          // Everything the node held leaves it (some units handed back, some cancelled): one line each.
+          const perLine = new Map<string, number>();
+          for (const m of d.moves) perLine.set(m.lineId, (perLine.get(m.lineId) ?? 0) + m.quantity);
+          const lines = [...perLine].map(([lineId, quantity]) => ({ lineId, sku: order.lines.find((l) => l.lineId === lineId)?.sku ?? '', quantity }));
           const m: OutboundMessage = { type: 'fulfillment.cancel', fulfillmentId: d.fulfillmentId, orderId: order.id, nodeId: d.nodeId, lines, reason: d.reason, requestedAt: ctx.now };
           outbox.push(outboxRow(ctx, connector, `${order.id}:${d.nodeId}`, m, `fulfillment.cancel:${d.fulfillmentId}@${version}`));
         }

@@ -1,18 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import type { OrderCommand, OrderEvent, OrderState } from '../../src/domain/order/index.js';
-import { ORDER_LIFECYCLE, ORDER_LIMITS, ORDER_STATUSES, decide, deriveStatus } from '../../src/domain/order/index.js';
+import type { OrderCommand, OrderEvent } from '../../src/domain/order/index.js';
+import { ORDER_LIFECYCLE, ORDER_LIMITS, ORDER_STATUSES, decide, deriveStatus, fold } from '../../src/domain/order/index.js';
 import { MAX_MINOR_AMOUNT } from '../../src/domain/money.js';
 import { deciderSpec, deepFreeze } from '../support/deciderSpec.js';
 import {
+  CAN_CANCEL,
   NOW,
   ORDER_ID,
   STATUS_EXAMPLES,
   authorize,
+  authorizeReturn,
+  cancelAtNodes,
   cancelOrder,
+  closeOrder,
+  decided,
   draft,
+  factShipped,
+  ful,
   holdOrder,
   holdReleased,
   lineDraft,
+  noPayment,
   orderDecider,
   orderHeld,
   orderPlaced,
@@ -20,7 +28,14 @@ import {
   paymentAuthorized,
   placeOrder,
   placedState,
+  recordFact,
+  releaseFulfillments,
   releaseHold,
+  routeOrder,
+  rsv,
+  settlePayments,
+  withdrawFulfillment,
+  orderOf,
 } from '../support/orderFixtures.js';
 
 const spec = deciderSpec(orderDecider);
@@ -38,10 +53,6 @@ const cancelledWhole: OrderEvent = {
   },
 };
 
-const orderOf = (state: OrderState) => {
-  if (state.kind !== 'placed') throw new Error('expected a placed order');
-  return state.order;
-};
 
 describe('PlaceOrder', () => {
   it('places a valid draft as OrderPlaced with every line unallocated', () => {
@@ -52,7 +63,8 @@ describe('PlaceOrder', () => {
       ['l1', 3, 0],
       ['l2', 2, 0],
     ]);
-    expect(order.payment).toEqual({ authorized: 0, captured: 0, refunded: 0, authorizations: [] });
+    expect(order.payment).toEqual(noPayment());
+    expect(order.paymentMode).toBe('channel');
     expect(order.externalRefs).toEqual([{ system: 'web', id: 'WEB-1001' }]);
     expect(deriveStatus(order)).toBe('created');
   });
@@ -63,12 +75,7 @@ describe('PlaceOrder', () => {
       .given([])
       .when(placeOrder(withPayment))
       .then([orderPlaced(withPayment), paymentAuthorized('auth_1', 9995)]);
-    expect(orderOf(state).payment).toEqual({
-      authorized: 9995,
-      captured: 0,
-      refunded: 0,
-      authorizations: [{ authorizationId: 'auth_1', amount: 9995 }],
-    });
+    expect(orderOf(state).payment).toEqual(noPayment({ authorized: 9995, authorizations: [{ authorizationId: 'auth_1', amount: 9995 }] }));
   });
 
   it('accepts the documented limits exactly', () => {
@@ -260,7 +267,7 @@ describe('CancelOrder', () => {
     expect(orderOf(state).cancelReason).toBe('b');
   });
 
-  it('takes unallocated, then backordered, then allocated, and never released', () => {
+  it('takes unallocated, then backordered, then allocated, before anything released', () => {
     const order = orderWithBuckets([{ unallocated: 1, backordered: 2, allocated: 3, released: 1 }]);
     spec
       .givenState(placedState(order))
@@ -302,11 +309,17 @@ describe('CancelOrder', () => {
     expect(orderOf(state).lines[0]?.buckets).toMatchObject({ backordered: 0, allocated: 1, cancelled: 2 });
   });
 
-  it('cancels the whole order but leaves released and shipped quantity alone', () => {
-    const order = orderWithBuckets([{ allocated: 1, released: 2 }, { shipped: 1, backordered: 1 }]);
+  it('cancels the whole order: unreleased units at once, released ones asked of their node, shipped ones left alone', () => {
+    // l1: 2 released at node_a, 1 allocated at node_b; l2: 1 shipped from node_a, 1 backordered.
+    const given = decided(
+      [orderPlaced()],
+      routeOrder([['node_a', [['l1', 2], ['l2', 1]]], ['node_b', [['l1', 1]]]], [['l2', 1, 'no_stock']]),
+      releaseFulfillments([ful(1)]),
+      recordFact(factShipped(ful(1), 'shp_1', [['l2', 1]])),
+    );
     const state = spec
-      .givenState(placedState(order))
-      .when(cancelOrder('r'))
+      .given(given)
+      .when(cancelAtNodes({ node_a: CAN_CANCEL }, undefined, 'r'))
       .then([
         {
           type: 'OrderCancelled',
@@ -317,13 +330,20 @@ describe('CancelOrder', () => {
               { lineId: 'l1', from: 'allocated', to: 'cancelled', quantity: 1 },
               { lineId: 'l2', from: 'backordered', to: 'cancelled', quantity: 1 },
             ],
+            releases: [{ reservationId: rsv(2, 1), nodeId: 'node_b', sku: 'SKU-l1', quantity: 1 }],
           },
         },
+        {
+          type: 'CancellationRequested',
+          data: { fulfillmentId: ful(1), nodeId: 'node_a', lines: [{ lineId: 'l1', sku: 'SKU-l1', quantity: 2 }], reason: 'r', mode: 'node', at: NOW },
+        },
       ]);
+    // The released units stay released until node_a answers; the shipped one never moves.
     expect(orderOf(state).lines.map((l) => l.buckets)).toEqual([
-      expect.objectContaining({ released: 2, cancelled: 1 }),
-      expect.objectContaining({ shipped: 1, cancelled: 1 }),
+      expect.objectContaining({ released: 2, cancelled: 1, allocated: 0 }),
+      expect.objectContaining({ shipped: 1, cancelled: 1, backordered: 0 }),
     ]);
+    expect(orderOf(state).fulfillments.map((f) => f.status)).toEqual(['cancel_requested', 'cancelled']);
     expect(deriveStatus(orderOf(state))).toBe('partially_shipped');
   });
 
@@ -359,12 +379,17 @@ describe('CancelOrder', () => {
       .thenFails('illegal_transition', /line l1: 4 requested but only 3 can be cancelled/);
   });
 
-  it('counts only unreleased quantity as cancellable', () => {
-    const order = orderWithBuckets([{ unallocated: 1, released: 2 }]);
+  it('counts released units as cancellable and shipped ones not', () => {
+    const given = decided(
+      [orderPlaced()],
+      routeOrder([['node_a', [['l1', 3]]]], [['l2', 2, 'no_stock']]),
+      releaseFulfillments(),
+      recordFact(factShipped(ful(1), 'shp_1', [['l1', 2]])),
+    );
     spec
-      .givenState(placedState(order))
+      .given(given)
       .when(cancelOrder('r', [{ lineId: 'l1', quantity: 2 }]))
-      .thenFails('illegal_transition', /only 1 can be cancelled/);
+      .thenFails('illegal_transition', /line l1: 2 requested but only 1 can be cancelled/);
   });
 
   it('counts what an earlier partial cancel already took', () => {
@@ -380,10 +405,20 @@ describe('CancelOrder', () => {
       .thenFails('illegal_transition', /only 1 can be cancelled/);
   });
 
-  it('refuses when nothing is left to cancel before release', () => {
-    const allReleased = orderWithBuckets([{ released: 2 }, { released: 1, cancelled: 1 }]);
-    expect(deriveStatus(allReleased)).toBe('released');
-    spec.givenState(placedState(allReleased)).when(cancelOrder('r')).thenFails('illegal_transition', /nothing is left/);
+  it('refuses when every live unit has shipped or is already being cancelled', () => {
+    const given = decided(
+      [orderPlaced()],
+      routeOrder([['node_a', [['l1', 3], ['l2', 2]]]]),
+      releaseFulfillments(),
+      recordFact(factShipped(ful(1), 'shp_1', [['l2', 2]])),
+      cancelAtNodes({ node_a: CAN_CANCEL }),
+    );
+    expect(deriveStatus(orderOf(fold(given)))).toBe('partially_shipped');
+    spec.given(given).when(cancelAtNodes({ node_a: CAN_CANCEL })).thenFails('illegal_transition', /nothing is left to cancel/);
+    spec
+      .given(given)
+      .when(cancelOrder('r', [{ lineId: 'l1', quantity: 1 }]))
+      .thenFails('illegal_transition', /line l1: 1 requested but only 0 can be cancelled/);
   });
 
   it('refuses to cancel an already cancelled order', () => {
@@ -423,41 +458,63 @@ describe('ORDER_LIFECYCLE gates every live command by derived status', () => {
       },
     },
     { type: 'ReleaseAllocation', reason: 'node_rejected', now: NOW },
+    releaseFulfillments(),
+    withdrawFulfillment(ful(1)),
+    authorizeReturn([{ lineId: 'l1', quantity: 1 }]),
+    { type: 'RaiseException', exceptionId: 'exc_9', exceptionType: 'manual_review', reason: 'looks odd', now: NOW },
+    settlePayments(),
+    closeOrder(NOW),
   ];
+
+  /** Accepted by every status but closed: what releases a hold, raises an exception, settles and closes. */
+  const ALWAYS = ['CloseOrder', 'RaiseException', 'ReleaseHold', 'SettlePayments'];
+  /** Every intent about units that may still move, before and during shipment. */
+  const BEFORE_SHIPMENT = [
+    ...ALWAYS,
+    'CancelOrder',
+    'HoldOrder',
+    'RecordPaymentAuthorization',
+    'ReleaseAllocation',
+    'ReleaseFulfillments',
+    'RouteOrder',
+    'WithdrawFulfillment',
+  ].sort();
+  const sorted = (xs: readonly string[]) => [...xs].sort();
 
   it('has a row for every status', () => {
     expect(Object.keys(ORDER_LIFECYCLE).sort()).toEqual([...ORDER_STATUSES].sort());
   });
 
-  it('accepts nothing once closed and only ReleaseHold once shipped, returned or cancelled', () => {
+  // Replaces "only ReleaseHold once shipped, returned or cancelled": the lifecycle (issue 5) lets
+  // every status raise exceptions, settle payments and close, and a shipped order take returns.
+  it('accepts nothing once closed; once nothing can move, only what settles, closes or takes a return', () => {
     expect(ORDER_LIFECYCLE.closed).toEqual([]);
-    for (const s of ['shipped', 'delivered', 'partially_returned', 'returned', 'cancelled'] as const) {
-      expect(ORDER_LIFECYCLE[s]).toEqual(['ReleaseHold']);
+    for (const s of ['returned', 'cancelled'] as const) expect(sorted(ORDER_LIFECYCLE[s]), s).toEqual(ALWAYS);
+    for (const s of ['shipped', 'delivered'] as const) {
+      expect(sorted(ORDER_LIFECYCLE[s]), s).toEqual(sorted([...ALWAYS, 'AuthorizeReturn']));
     }
   });
 
-  it('accepts RouteOrder and ReleaseAllocation exactly where it accepts CancelOrder, and the same before and during shipment', () => {
+  it('accepts routing, release and withdrawal exactly where it accepts CancelOrder, and the same before and during shipment', () => {
     for (const status of ORDER_STATUSES) {
       const cancels = ORDER_LIFECYCLE[status].includes('CancelOrder');
-      expect(ORDER_LIFECYCLE[status].includes('RouteOrder'), status).toBe(cancels);
-      expect(ORDER_LIFECYCLE[status].includes('ReleaseAllocation'), status).toBe(cancels);
+      for (const type of ['RouteOrder', 'ReleaseAllocation', 'ReleaseFulfillments', 'WithdrawFulfillment', 'HoldOrder'] as const) {
+        expect(ORDER_LIFECYCLE[status].includes(type), `${status} ${type}`).toBe(cancels);
+      }
     }
-    expect(ORDER_LIFECYCLE.created).toEqual([
-      'RecordPaymentAuthorization',
-      'HoldOrder',
-      'ReleaseHold',
-      'CancelOrder',
-      'RouteOrder',
-      'ReleaseAllocation',
-    ]);
-    for (const s of ['on_hold', 'backordered', 'allocated', 'partially_cancelled', 'partially_released', 'released', 'partially_shipped'] as const) {
-      expect(ORDER_LIFECYCLE[s], s).toEqual(ORDER_LIFECYCLE.created);
+    for (const s of ['created', 'on_hold', 'backordered', 'allocated', 'partially_released', 'released'] as const) {
+      expect(sorted(ORDER_LIFECYCLE[s]), s).toEqual(BEFORE_SHIPMENT);
+    }
+    // A return needs something shipped; a partially cancelled order may have shipped nothing yet (the decider checks
+    // quantities). A partly returned order may still have open units to cancel, route or release.
+    for (const s of ['partially_cancelled', 'partially_shipped', 'partially_returned'] as const) {
+      expect(sorted(ORDER_LIFECYCLE[s]), s).toEqual(sorted([...BEFORE_SHIPMENT, 'AuthorizeReturn']));
     }
   });
 
   const cases = ORDER_STATUSES.flatMap((status) => commands.map((command) => [status, command.type, command] as const));
   it.each(cases)('a %s order and %s', (status, type, command) => {
-    if (command.type === 'PlaceOrder') throw new Error('not a live command');
+    if (command.type === 'PlaceOrder' || command.type === 'RecordFact') throw new Error('not a live command');
     const state = deepFreeze(placedState(STATUS_EXAMPLES[status]()));
     expect(deriveStatus(orderOf(state))).toBe(status);
     const result = decide(command, state);

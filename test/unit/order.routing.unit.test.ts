@@ -1,34 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import type { Bucket, BucketMove, OrderCommand, OrderEvent, OrderState, ReservationHeld } from '../../src/domain/order/index.js';
+import type { Bucket, BucketMove, OrderCommand, OrderEvent, ReservationHeld } from '../../src/domain/order/index.js';
 import { deriveStatus } from '../../src/domain/order/index.js';
 import { deciderSpec } from '../support/deciderSpec.js';
-import { NOW, ORDER_ID, cancelOrder, draft, lineDraft, orderDecider, orderHeld, orderPlaced } from '../support/orderFixtures.js';
+import {
+  NOW,
+  allocatedFulfillment,
+  cancelOrder,
+  draft,
+  ful,
+  heldLines,
+  lineDraft,
+  orderDecider,
+  orderHeld,
+  orderPlaced,
+  routeOrder,
+  rsv,
+  skuLines,
+  orderOf,
+  bucketsOf,
+} from '../support/orderFixtures.js';
 
 const spec = deciderSpec(orderDecider);
 
-// The default draft: l1 × 3 (SKU-l1), l2 × 2 (SKU-l2). Ids derive from the order id without `ord_`.
-const BASE = ORDER_ID.slice('ord_'.length);
-const ful = (n: number): string => `ful_${BASE}-${n}`;
-/** Reservation of fulfillment n for the order's line at 1-based position `line`. */
-const rsv = (n: number, line: number): string => `rsv_${BASE}-${n}-${line}`;
-
-type Lines = readonly (readonly [lineId: string, quantity: number])[];
-const fLines = (lines: Lines) => lines.map(([lineId, quantity]) => ({ lineId, sku: `SKU-${lineId}`, quantity }));
-
-const route = (
-  assignments: readonly (readonly [nodeId: string, lines: Lines])[],
-  backorders: readonly (readonly [lineId: string, quantity: number, reason: string])[] = [],
-  decisionId = 'dec_1',
-): OrderCommand => ({
-  type: 'RouteOrder',
-  now: NOW,
-  decision: {
-    decisionId,
-    rulesetVersion: 4,
-    assignments: assignments.map(([nodeId, lines]) => ({ nodeId, lines: fLines(lines) })),
-    backorders: backorders.map(([lineId, quantity, reason]) => ({ lineId, sku: `SKU-${lineId}`, quantity, reason })),
-  },
-});
+// The default draft: l1 × 3 (SKU-l1), l2 × 2 (SKU-l2). Ids derive from the order id without `ord_`
+// (ful(n), and rsv(n, line) for fulfillment n's reservation of the line at 1-based position `line`).
+const fLines = skuLines;
+const route = routeOrder;
 
 const releaseAllocation = (reason: string, nodeIds?: readonly string[]): OrderCommand => ({
   type: 'ReleaseAllocation',
@@ -55,12 +52,7 @@ const release = (n: number, nodeId: string, line: number, quantity: number) => (
   quantity,
 });
 
-const orderOf = (state: OrderState) => {
-  if (state.kind !== 'placed') throw new Error('expected a placed order');
-  return state.order;
-};
 
-const bucketsOf = (state: OrderState, lineId: string) => orderOf(state).lines.find((l) => l.lineId === lineId)!.buckets;
 
 // Events reused as history by later cases; each is first proven to be what the decider emits.
 
@@ -139,7 +131,7 @@ describe('RouteOrder', () => {
       .when(route([['node_a', [['l1', 3], ['l2', 2]]]]))
       .then([routedAllAtA]);
     const order = orderOf(state);
-    expect(order.fulfillments).toEqual([{ id: ful(1), nodeId: 'node_a', status: 'allocated', lines: fLines([['l1', 3], ['l2', 2]]) }]);
+    expect(order.fulfillments).toEqual([allocatedFulfillment(ful(1), 'node_a', 'allocated', [['l1', 3], ['l2', 2]])]);
     expect(order.reservations).toEqual([reservation(1, 'node_a', 1, 3), reservation(1, 'node_a', 2, 2)]);
     expect(order.lines.map((l) => l.buckets.allocated)).toEqual([3, 2]);
     expect(order.lastDecision).toEqual({ decisionId: 'dec_1', rulesetVersion: 4 });
@@ -423,8 +415,8 @@ describe('ReleaseAllocation', () => {
     expect(bucketsOf(state, 'l1')).toMatchObject({ unallocated: 2, allocated: 1 });
     expect(order.reservations).toEqual([reservation(2, 'node_b', 1, 1), reservation(2, 'node_b', 2, 2)]);
     expect(order.fulfillments).toEqual([
-      { id: ful(1), nodeId: 'node_a', status: 'cancelled', lines: [] },
-      { id: ful(2), nodeId: 'node_b', status: 'allocated', lines: fLines([['l1', 1], ['l2', 2]]) },
+      allocatedFulfillment(ful(1), 'node_a', 'cancelled', []),
+      allocatedFulfillment(ful(2), 'node_b', 'allocated', [['l1', 1], ['l2', 2]]),
     ]);
     expect(deriveStatus(order)).toBe('created');
   });
@@ -586,7 +578,7 @@ describe('CancelOrder after routing', () => {
           },
         },
       ]);
-    expect(orderOf(state).fulfillments).toEqual([{ id: ful(1), nodeId: 'node_a', status: 'cancelled', lines: [] }]);
+    expect(orderOf(state).fulfillments).toEqual([allocatedFulfillment(ful(1), 'node_a', 'cancelled', [])]);
     expect(bucketsOf(state, 'l2')).toMatchObject({ backordered: 2 });
   });
 
@@ -636,8 +628,8 @@ describe('CancelOrder after routing', () => {
     expect(order.reservations).toEqual([reservation(1, 'node_a', 1, 2), reservation(2, 'node_b', 2, 2)]);
     // node_b's fulfillment keeps its l2 and stays live; node_a's is untouched.
     expect(order.fulfillments).toEqual([
-      { id: ful(1), nodeId: 'node_a', status: 'allocated', lines: fLines([['l1', 2]]) },
-      { id: ful(2), nodeId: 'node_b', status: 'allocated', lines: fLines([['l2', 2]]) },
+      allocatedFulfillment(ful(1), 'node_a', 'allocated', [['l1', 2]]),
+      allocatedFulfillment(ful(2), 'node_b', 'allocated', [['l2', 2]]),
     ]);
     expect(deriveStatus(order)).toBe('partially_cancelled');
   });
@@ -654,7 +646,7 @@ describe('CancelOrder after routing', () => {
       ]);
     const order = orderOf(state);
     expect(order.reservations).toEqual([reservation(1, 'node_a', 1, 2), reservation(1, 'node_a', 2, 2)]);
-    expect(order.fulfillments).toEqual([{ id: ful(1), nodeId: 'node_a', status: 'allocated', lines: fLines([['l1', 2], ['l2', 2]]) }]);
+    expect(order.fulfillments).toEqual([allocatedFulfillment(ful(1), 'node_a', 'allocated', [['l1', 2], ['l2', 2]])]);
   });
 
   it('releases across two reservations of a line when one is not enough', () => {
@@ -693,7 +685,7 @@ describe('CancelOrder after routing', () => {
       ]);
     expect(orderOf(state).reservations).toEqual([reservation(1, 'node_a', 1, 1)]);
     expect(orderOf(state).fulfillments.map((f) => [f.id, f.status, f.lines])).toEqual([
-      [ful(1), 'allocated', fLines([['l1', 1]])],
+      [ful(1), 'allocated', heldLines([['l1', 1]])],
       [ful(2), 'cancelled', []],
     ]);
   });

@@ -21,7 +21,7 @@ const ship = (shipMethod: 'standard' | 'expedited' | 'overnight' | 'same_day' = 
   channel: 'web',
   fulfillment: { type: 'ship', shipMethod },
   shipToCountry: 'US',
-  pickup: { allowNearby: false, radiusKm: 25 },
+  pickup: { allowNearby: false, radiusKm: 25, collectWithinHours: 72 },
   capacityUsed: {},
   ...o,
 });
@@ -29,7 +29,7 @@ const pickupAt = (storeId: string, allowNearby = false, radiusKm = 25): FilterCo
   channel: 'web',
   fulfillment: { type: 'pickup', storeId },
   pickupCenter: { ...PLACES.seattle },
-  pickup: { allowNearby, radiusKm },
+  pickup: { allowNearby, radiusKm, collectWithinHours: 72 },
   capacityUsed: {},
 });
 

@@ -26,7 +26,9 @@ describe('ruleset documents', () => {
         inventory: { freshnessMinutes: 1440, staleMode: 'exclude' },
         safetyStock: {},
         exclusions: [],
-        pickup: { allowNearby: false, radiusKm: 25 },
+        pickup: { allowNearby: false, radiusKm: 25, collectWithinHours: 72 },
+        ackSlaAction: 'exception',
+        cancelSlaMinutes: 240,
       },
     });
   });
@@ -45,12 +47,14 @@ describe('ruleset documents', () => {
       exclusions: [{ attribute: 'hazmat', nodeTypes: ['store'] }, { attribute: 'size', equals: 'oversize', nodeIds: ['store-1'] }],
       pickup: { allowNearby: true },
       ackSlaMinutes: 30,
+      ackSlaAction: 'reroute',
     });
     if (!r.ok) throw new Error(JSON.stringify(r.error));
     expect(r.value.split).toEqual({ allowed: true, maxShipments: 2, mode: 'ship_complete' });
     expect(r.value.exclusions[0]).toEqual({ attribute: 'hazmat', equals: true, nodeTypes: ['store'] });
     expect(r.value.exclusions[1]?.equals).toBe('oversize');
-    expect(r.value.pickup).toEqual({ allowNearby: true, radiusKm: 25 });
+    expect(r.value.pickup).toEqual({ allowNearby: true, radiusKm: 25, collectWithinHours: 72 });
+    expect([r.value.ackSlaMinutes, r.value.ackSlaAction, r.value.cancelSlaMinutes]).toEqual([30, 'reroute', 240]);
     expect(r.value.inventory.staleBuffer).toEqual({ percent: 20 });
   });
 

@@ -125,6 +125,23 @@ export function releasesFor(order: Order, lineId: string, quantity: number): Res
   return out;
 }
 
+/**
+ * A released fulfillment handed back, by its node (rejected) or by Orderly (withdrawn): its open
+ * units go back to `unallocated` to be routed again — except those a cancellation awaited from the
+ * node asked for, which are cancelled (the customer asked; routing them elsewhere would ship them).
+ */
+export function handBack(order: Order, f: Fulfillment): { moves: BucketMove[]; releases: ReservationRelease[] } {
+  const lines = f.lines.filter((l) => openQuantity(l) > 0).map((l) => ({ lineId: l.lineId, quantity: openQuantity(l) }));
+  const moves = lines.flatMap((l): BucketMove[] => {
+    const asked = Math.min(l.quantity, f.cancelRequest?.lines.find((x) => x.lineId === l.lineId)?.quantity ?? 0);
+    return [
+      ...(asked > 0 ? [{ lineId: l.lineId, from: 'released' as const, to: 'cancelled' as const, quantity: asked }] : []),
+      ...(l.quantity > asked ? [{ lineId: l.lineId, from: 'released' as const, to: 'unallocated' as const, quantity: l.quantity - asked }] : []),
+    ];
+  });
+  return { moves, releases: reservationsOf(order, f.id, lines) };
+}
+
 /** Reservations held for the given units of one fulfillment (released or committed as they go). */
 export function reservationsOf(order: Order, fulfillmentId: string, lines: readonly { lineId: string; quantity: number }[]): ReservationRelease[] {
   const out: ReservationRelease[] = [];

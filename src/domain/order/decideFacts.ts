@@ -1,10 +1,12 @@
 import type { BucketMove } from './buckets.js';
-import { reservationsOf } from './decideCancel.js';
+import { handBack, reservationsOf } from './decideCancel.js';
 import type { ConflictKind, OrderEvent, ShipmentLine } from './events.js';
+import { FULFILLMENT_STAGES } from './events.js';
 import type { FactLine, OrderFact } from './facts.js';
 import type { Fulfillment } from './fulfillment.js';
 import { isOpenAtNode, openQuantity } from './fulfillment.js';
 import type { Order } from './state.js';
+import { answeredRequest } from './state.js';
 import type { Result } from '../result.js';
 import { assertNever, fail, invalid, ok } from '../result.js';
 
@@ -88,23 +90,15 @@ function acknowledged(order: Order, f: Fulfillment, fact: Fact<'fulfillment.ackn
   if (fact.accepted) return f.stage === 'released' ? [{ type: 'FulfillmentAcknowledged', data: { fulfillmentId: f.id, at: now } }] : [];
   const shippedAny = f.lines.some((l) => l.shipped > 0);
   if (shippedAny) return [c('activity_after_cancel', `${f.nodeId} rejected ${f.id} after shipping part of it`, false, ['resync', 'escalate'], f.id)];
-  const lines = f.lines.filter((l) => openQuantity(l) > 0).map((l) => ({ lineId: l.lineId, quantity: openQuantity(l) }));
-  return [
-    {
-      type: 'FulfillmentRejected',
-      data: {
-        fulfillmentId: f.id,
-        nodeId: f.nodeId,
-        reason: fact.reason ?? 'rejected',
-        moves: lines.map((l) => ({ lineId: l.lineId, from: 'released', to: 'unallocated', quantity: l.quantity })),
-        releases: reservationsOf(order, f.id, lines),
-      },
-    },
-  ];
+  return [{ type: 'FulfillmentRejected', data: { fulfillmentId: f.id, nodeId: f.nodeId, reason: fact.reason ?? 'rejected', ...handBack(order, f) } }];
 }
 
+/** How far a stage is along picked → packed → ready_for_pickup (-1 before picking). */
+const stageRank = (stage: string): number => (FULFILLMENT_STAGES as readonly string[]).indexOf(stage);
+
 function progressed(f: Fulfillment, fact: Fact<'fulfillment.progress'>, c: Conflict, now: string): OrderEvent[] {
-  if (isOpenAtNode(f)) return f.stage === fact.stage ? [] : [{ type: 'FulfillmentProgressed', data: { fulfillmentId: f.id, stage: fact.stage, at: now } }];
+  // A stage reported late or again (facts arrive out of order and twice) never takes the fulfillment back.
+  if (isOpenAtNode(f)) return stageRank(fact.stage) <= stageRank(f.stage) ? [] : [{ type: 'FulfillmentProgressed', data: { fulfillmentId: f.id, stage: fact.stage, at: now } }];
   if (f.rejected !== undefined || f.status === 'cancelled') {
     return [c('activity_after_cancel', `${f.nodeId} reports ${f.id} ${fact.stage}, but it is ${f.rejected !== undefined ? 'rejected and re-routed' : 'cancelled'}`, false, ['cancel', 'resync', 'resolve'], f.id)];
   }
@@ -154,14 +148,6 @@ function shipped(order: Order, f: Fulfillment, fact: Fact<'fulfillment.shipped'>
   }
   const applied: ShipmentLine[] = [];
   const excess: ShipmentLine[] = [];
-  // A line of the order no longer held here (cancelled or handed back) is shipped beyond what the
-  // node holds, not an unknown line.
-  const stillUnknown: FactLine[] = [];
-  for (const u of unknown) {
-    const line = order.lines.find((l) => (u.lineId !== undefined ? l.lineId === u.lineId : l.sku === u.sku));
-    if (line) excess.push({ lineId: line.lineId, sku: line.sku, quantity: u.quantity });
-    else stillUnknown.push(u);
-  }
   for (const r of resolved) {
     const room = candidates.find((x) => x.lineId === r.lineId)!.room;
     const q = Math.min(r.quantity, room);
@@ -186,31 +172,42 @@ function shipped(order: Order, f: Fulfillment, fact: Fact<'fulfillment.shipped'>
       },
     });
   }
-  if (excess.length > 0 || stillUnknown.length > 0) {
-    const cancelledHere = excess.some((e) => (order.lines.find((l) => l.lineId === e.lineId)?.buckets.cancelled ?? 0) > 0);
+  if (excess.length > 0 || unknown.length > 0) {
+    // A line cancelled whole at this fulfillment, or handed back when it was rejected or withdrawn,
+    // is no longer among its lines: shipping it is still a shipment after cancel (it may ship twice).
+    const orderLine = (l: FactLine) => order.lines.find((x) => (l.lineId !== undefined ? x.lineId === l.lineId : x.sku === l.sku));
+    const cancelledHere = [...excess, ...unknown].some((e) => (orderLine(e)?.buckets.cancelled ?? 0) > 0);
+    const takenBack = f.rejected !== undefined && [...excess, ...unknown].some((e) => orderLine(e) !== undefined);
     const parts = [
       ...(excess.length > 0 ? [`${describe(excess)} shipped beyond what ${f.id} holds open at ${f.nodeId}`] : []),
-      ...(stillUnknown.length > 0 ? [`lines not in the order: ${describe(stillUnknown)}`] : []),
+      ...(unknown.length > 0 ? [`lines not in ${f.id}: ${describe(unknown)}`] : []),
     ];
-    // Shipped from a fulfillment that was cancelled, rejected or withdrawn (re-routed): the customer may get it twice.
-    const kind: ConflictKind = excess.length === 0 ? 'unknown_line' : cancelledHere || f.rejected !== undefined ? 'shipment_after_cancel' : 'over_shipment';
+    const kind: ConflictKind = cancelledHere || takenBack ? 'shipment_after_cancel' : excess.length === 0 ? 'unknown_line' : 'over_shipment';
     const suggested = kind === 'shipment_after_cancel' ? ['accept_external', 'resolve', 'escalate'] : ['resync', 'accept_external', 'escalate'];
     events.push(c(kind, `${parts.join('; ')}${kind === 'shipment_after_cancel' ? ': the customer has goods that were cancelled — charge them (accept_external) or ask for a return' : ''}`, applied.length > 0, suggested, f.id));
   }
   return events;
 }
 
-function deliveryMoves(order: Order, lines: readonly { lineId: string; quantity: number }[]): BucketMove[] {
+/**
+ * Moves of a delivery, never more than is still out (`shipped`: units returned before their delivery
+ * was reported are not delivered). `taken` counts what earlier deliveries of the same decision moved.
+ */
+function deliveryMoves(order: Order, lines: readonly { lineId: string; quantity: number }[], taken: Map<string, number>): BucketMove[] {
   return lines.flatMap((l) => {
-    const q = Math.min(l.quantity, order.lines.find((x) => x.lineId === l.lineId)?.buckets.shipped ?? 0);
-    return q > 0 ? [{ lineId: l.lineId, from: 'shipped' as const, to: 'delivered' as const, quantity: q }] : [];
+    const out = (order.lines.find((x) => x.lineId === l.lineId)?.buckets.shipped ?? 0) - (taken.get(l.lineId) ?? 0);
+    const q = Math.min(l.quantity, out);
+    if (q <= 0) return [];
+    taken.set(l.lineId, (taken.get(l.lineId) ?? 0) + q);
+    return [{ lineId: l.lineId, from: 'shipped' as const, to: 'delivered' as const, quantity: q }];
   });
 }
 
 function delivered(order: Order, f: Fulfillment, fact: Fact<'fulfillment.delivered'>, c: Conflict): OrderEvent[] {
+  const taken = new Map<string, number>();
   const deliver = (shipmentId: string, lines: readonly { lineId: string; quantity: number }[]): OrderEvent => ({
     type: 'DeliveryConfirmed',
-    data: { fulfillmentId: f.id, shipmentId, deliveredAt: fact.deliveredAt, moves: deliveryMoves(order, lines) },
+    data: { fulfillmentId: f.id, shipmentId, deliveredAt: fact.deliveredAt, moves: deliveryMoves(order, lines, taken) },
   });
   if (fact.shipmentId !== undefined) {
     const s = f.shipments.find((x) => x.shipmentId === fact.shipmentId);
@@ -219,11 +216,12 @@ function delivered(order: Order, f: Fulfillment, fact: Fact<'fulfillment.deliver
   }
   const pending = f.shipments.filter((s) => s.deliveredAt === undefined);
   if (pending.length > 0) return pending.map((s) => deliver(s.shipmentId, s.lines));
+  // Every shipment is delivered: this is that delivery again (a fact without a shipment id says no
+  // more), not a collection of units still open — a retry must not ship what the node still holds.
+  if (f.shipments.length > 0) return [];
   // A pickup collected (or a delivery with no shipment before it): what is open ships and is delivered at once.
   const open = f.stage === 'allocated' ? [] : f.lines.filter((l) => openQuantity(l) > 0).map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: openQuantity(l) }));
-  if (open.length === 0) {
-    return f.shipments.length > 0 ? [] : [c('unknown_shipment', `a delivery for ${f.id}, which holds nothing to deliver`, false, ['resync', 'resolve'], f.id)];
-  }
+  if (open.length === 0) return [c('unknown_shipment', `a delivery for ${f.id}, which holds nothing to deliver`, false, ['resync', 'resolve'], f.id)];
   const shipmentId = `${f.id}-collected`;
   return [
     {
@@ -349,9 +347,13 @@ function paymentResult(
       // The exception raised for it is the fact's own; no ConflictDetected besides.
       return ok([{ type: 'PaymentOperationFailed', data: { operation: fact.operation, amount: fact.amount, reference: fact.reference, reason: fact.reason, exceptionId } }]);
   }
-  // Under channel payments the channel moves the money; Orderly records what it is told.
-  if (order.paymentMode === 'gateway' && p.pending[operation] < fact.amount) {
-    events.push(c('payment_unexpected', `the gateway reports a ${operation} of ${fact.amount} (${fact.reference}) but only ${p.pending[operation]} was asked`, true, ['resync', 'resolve', 'escalate']));
+  // Under channel payments the channel moves the money; Orderly records what it is told. Under
+  // gateway payments a result that is not what was asked (more, less, or never asked) is a conflict;
+  // the request counts as answered, so what is still owed is asked again rather than awaited forever.
+  const asked = answeredRequest(p, operation, fact.reference);
+  if (order.paymentMode === 'gateway' && asked?.amount !== fact.amount) {
+    const expected = asked ? `${asked.amount} was asked` : 'no such request is awaited';
+    events.push(c('payment_unexpected', `the gateway reports a ${operation} of ${fact.amount} (${fact.reference}) but ${expected}`, true, ['resync', 'resolve', 'escalate']));
   }
   return ok(events);
 }

@@ -1,8 +1,7 @@
 import type { OrderCommand } from './commands.js';
-import { reservationsOf } from './decideCancel.js';
+import { handBack } from './decideCancel.js';
 import type { OrderEvent, ShipmentLine } from './events.js';
 import type { Fulfillment } from './fulfillment.js';
-import { openQuantity } from './fulfillment.js';
 import { paymentRequests, paymentSettled, releaseBlocker } from './payments.js';
 import type { Order } from './state.js';
 import type { FieldError, Result } from '../result.js';
@@ -47,20 +46,7 @@ export function decideWithdraw(order: Order, command: Cmd<'WithdrawFulfillment'>
   const f = order.fulfillments.find((x) => x.id === command.fulfillmentId);
   if (!f) return invalid('no such fulfillment', [{ path: 'fulfillmentId', message: `the order has no fulfillment ${command.fulfillmentId}` }]);
   if (!withdrawable(f)) return illegal(`${f.id} is ${f.status}: only a released fulfillment nothing of which has shipped can be withdrawn`);
-  const lines = f.lines.filter((l) => openQuantity(l) > 0).map((l) => ({ lineId: l.lineId, quantity: openQuantity(l) }));
-  return ok([
-    {
-      type: 'FulfillmentRejected',
-      data: {
-        fulfillmentId: f.id,
-        nodeId: f.nodeId,
-        reason: command.reason,
-        withdrawn: true,
-        moves: lines.map((l) => ({ lineId: l.lineId, from: 'released' as const, to: 'unallocated' as const, quantity: l.quantity })),
-        releases: reservationsOf(order, f.id, lines),
-      },
-    },
-  ]);
+  return ok([{ type: 'FulfillmentRejected', data: { fulfillmentId: f.id, nodeId: f.nodeId, reason: command.reason, withdrawn: true, ...handBack(order, f) } }]);
 }
 
 /**

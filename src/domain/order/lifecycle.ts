@@ -34,7 +34,8 @@ export const ORDER_LIFECYCLE: Readonly<Record<OrderStatus, readonly LiveCommand[
   partially_shipped: [...BEFORE_SHIPMENT, 'AuthorizeReturn'],
   shipped: AFTER_SHIPMENT,
   delivered: AFTER_SHIPMENT,
-  partially_returned: AFTER_SHIPMENT,
+  // A return may come back while other units are still open: those can still be cancelled, routed, released.
+  partially_returned: [...BEFORE_SHIPMENT, 'AuthorizeReturn'],
   returned: ALWAYS,
   cancelled: ALWAYS,
   closed: [],

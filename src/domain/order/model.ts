@@ -74,6 +74,11 @@ export interface PaymentSummary {
   /** References of payment requests whose result has been recorded (a repeated result is ignored). */
   readonly settled: readonly string[];
   readonly pending: { readonly authorize: number; readonly capture: number; readonly void: number; readonly refund: number };
+  /**
+   * Capture, void and refund requests not yet answered. A result answers its request whole: its
+   * amount leaves `pending` even when the gateway did more or less (that difference is a conflict).
+   */
+  readonly outstanding: readonly { readonly reference: string; readonly operation: 'capture' | 'void' | 'refund'; readonly amount: number }[];
   /** Payment requests made so far: numbers each request's reference. */
   readonly requests: number;
   readonly authorizations: readonly { readonly authorizationId: string; readonly amount: number }[];

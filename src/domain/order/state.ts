@@ -1,6 +1,6 @@
 import type { Bucket, Buckets } from './buckets.js';
 import { applyMove, emptyBuckets } from './buckets.js';
-import type { OrderEvent, PaymentMode, ReservationCommit, ReservationHeld, ReservationRelease } from './events.js';
+import type { CancellationRequestedData, OrderEvent, PaymentMode, ReservationCommit, ReservationHeld, ReservationRelease } from './events.js';
 import type { Fulfillment, FulfillmentLineState, OrderReturn, Shipment } from './fulfillment.js';
 import { withStatus } from './fulfillment.js';
 import type { Address, Customer, ExternalRef, FulfillmentPreference, Hold, OrderLine, PaymentSummary } from './model.js';
@@ -57,7 +57,7 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
         ...(d.shipTo ? { shipTo: d.shipTo } : {}),
         fulfillment: d.fulfillment,
         lines: d.lines.map((l) => ({ ...l, buckets: { ...emptyBuckets(), unallocated: l.quantity } })),
-        payment: { authorized: 0, captured: 0, voided: 0, refunded: 0, pending: NO_PENDING, failed: NO_FAILURES, settled: [], requests: 0, authorizations: [] },
+        payment: { authorized: 0, captured: 0, voided: 0, refunded: 0, pending: NO_PENDING, outstanding: [], failed: NO_FAILURES, settled: [], requests: 0, authorizations: [] },
         paymentMode: event.data.payments ?? 'channel',
         holds: [],
         externalRefs: [{ system: d.channel, id: d.externalId }, ...(d.externalRefs ?? [])],
@@ -121,8 +121,9 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
     case 'FulfillmentAcknowledged':
       return placed(updateFulfillment(order, event.data.fulfillmentId, (f) => ({ ...f, stage: f.stage === 'released' ? 'acknowledged' : f.stage, acknowledgedAt: event.data.at })));
     case 'FulfillmentRejected': {
+      // A cancellation awaited from the node is answered by the hand-back (its units are cancelled by the moves).
       const released = releaseReservations(applyMoves(order, event.data.moves), event.data.releases);
-      return placed(updateFulfillment(released, event.data.fulfillmentId, (f) => ({ ...f, rejected: event.data.reason })));
+      return placed(updateFulfillment(released, event.data.fulfillmentId, (f) => ({ ...clearCancelRequest(f), rejected: event.data.reason })));
     }
     case 'FulfillmentProgressed':
       return placed(
@@ -168,10 +169,7 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
     }
     case 'CancellationRequested': {
       const d = event.data;
-      const withRequest = updateFulfillment(order, d.fulfillmentId, (f) => ({
-        ...f,
-        cancelRequest: { lines: d.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })), reason: d.reason, requestedAt: d.at, mode: d.mode },
-      }));
+      const withRequest = updateFulfillment(order, d.fulfillmentId, (f) => ({ ...f, cancelRequest: addRequest(f.cancelRequest, d) }));
       return placed({
         ...withRequest,
         cancelReason: d.reason,
@@ -186,9 +184,15 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
       return placed(updateFulfillment(order, event.data.fulfillmentId, clearCancelRequest));
     case 'PaymentRequested': {
       const d = event.data;
+      const p = order.payment;
       return placed({
         ...order,
-        payment: { ...order.payment, requests: order.payment.requests + 1, pending: { ...order.payment.pending, [d.operation]: order.payment.pending[d.operation] + d.amount } },
+        payment: {
+          ...p,
+          requests: p.requests + 1,
+          pending: { ...p.pending, [d.operation]: p.pending[d.operation] + d.amount },
+          outstanding: d.operation === 'authorize' ? p.outstanding : [...p.outstanding, { reference: d.reference, operation: d.operation, amount: d.amount }],
+        },
       });
     }
     case 'PaymentAuthorizationFailed':
@@ -266,23 +270,46 @@ export const fold = (events: readonly OrderEvent[], from: OrderState = initialSt
 const sumFor = (lines: readonly { lineId: string; quantity: number }[], lineId: string): number =>
   lines.reduce((s, l) => (l.lineId === lineId ? s + l.quantity : s), 0);
 
-/** A payment result: its amount leaves `pending` (when it answers one of our requests) and its reference is remembered. */
+/**
+ * A payment result: the request it answers (same reference) is no longer awaited — its whole amount
+ * leaves `pending`, whatever amount the gateway reports — and its reference is remembered.
+ */
 function settle(
   p: PaymentSummary,
-  operation: keyof PaymentSummary['pending'],
+  operation: PaymentSummary['outstanding'][number]['operation'],
   result: { readonly amount: number; readonly reference: string },
   changes: Partial<PaymentSummary>,
 ): PaymentSummary {
+  const asked = answeredRequest(p, operation, result.reference);
   return {
     ...p,
     ...changes,
-    pending: { ...p.pending, [operation]: Math.max(0, p.pending[operation] - result.amount) },
+    pending: asked ? { ...p.pending, [operation]: Math.max(0, p.pending[operation] - asked.amount) } : p.pending,
+    outstanding: asked ? p.outstanding.filter((r) => r !== asked) : p.outstanding,
     settled: settledWith(p, result.reference),
   };
 }
 
+/** The request a payment result answers, if one is awaited under its reference. */
+export const answeredRequest = (p: PaymentSummary, operation: string, reference: string): PaymentSummary['outstanding'][number] | undefined =>
+  p.outstanding.find((r) => r.reference === reference && r.operation === operation);
+
 const settledWith = (p: PaymentSummary, reference: string | undefined): readonly string[] =>
   reference === undefined || p.settled.includes(reference) ? p.settled : [...p.settled, reference];
+
+/**
+ * A further request for the same fulfillment adds to the one awaited (the node is asked for both):
+ * quantities per line add up, the SLA runs from the first, and the node's answer is awaited if any part was asked of it.
+ */
+function addRequest(pending: Fulfillment['cancelRequest'], d: CancellationRequestedData): NonNullable<Fulfillment['cancelRequest']> {
+  const lines = (pending?.lines ?? []).map((l) => ({ ...l }));
+  for (const l of d.lines) {
+    const same = lines.find((x) => x.lineId === l.lineId);
+    if (same) same.quantity += l.quantity;
+    else lines.push({ lineId: l.lineId, quantity: l.quantity });
+  }
+  return { lines, reason: d.reason, requestedAt: pending?.requestedAt ?? d.at, mode: pending?.mode === 'node' ? 'node' : d.mode };
+}
 
 function clearCancelRequest(f: Fulfillment): Fulfillment {
   const { cancelRequest: _done, ...rest } = f;
