@@ -37,6 +37,15 @@ export function exceptionActionHandlers(deps: { orders: OrderService; deadLetter
 
   return new Map<string, ActionHandler>([
     ['retry:dead_letter', redrive],
+    // A declined capture, void or refund: owed again, asked again of the gateway (the order's follow-ups ask).
+    [
+      'retry:payment_failed',
+      async (doc, input) =>
+        commandResult(
+          `declined payment operations of order ${needOrder(doc)} asked again`,
+          await orders.execute(needOrder(doc), { type: 'RetryPayments', ...(input.note !== undefined ? { note: input.note } : {}) }, ctx(doc, input.actor)),
+        ),
+    ],
     ['resend:dead_letter', redrive],
     ['cancel', async (doc, input) => commandResult(`order ${needOrder(doc)} cancelled`, await orders.execute(needOrder(doc), { type: 'CancelOrder', reason: 'exception' }, ctx(doc, input.actor)))],
     ['release', async (doc, input) => commandResult(`order ${needOrder(doc)} released to its nodes`, await orders.release(needOrder(doc), {}, ctx(doc, input.actor)))],

@@ -206,6 +206,22 @@ describe('payment results that do not fit', () => {
     spec.givenState(state).when(recordFact(fact)).then([]);
   });
 
+  it('an operator retry clears the failures, and the owed capture is asked again under a new reference', () => {
+    const failed = spec
+      .given(shippedAndAsked())
+      .when(recordFact({ type: 'payment.failed', operation: 'capture', amount: UNIT, reference: 'capture-1', reason: 'expired' }))
+      .then([{ type: 'PaymentOperationFailed', data: { operation: 'capture', amount: UNIT, reference: 'capture-1', reason: 'expired', exceptionId: 'exc_fact' } }]);
+    const retried = spec
+      .givenState(failed)
+      .when({ type: 'RetryPayments', note: 'card updated', now: NOW })
+      .then([{ type: 'PaymentFailuresCleared', data: { capture: UNIT, void: 0, refund: 0, note: 'card updated' } }]);
+    expect(orderOf(retried).payment.failed).toEqual({ capture: 0, void: 0, refund: 0 });
+    const asked = spec.givenState(retried).when(settlePayments()).then([requested('capture', UNIT, 'capture-2', 'auth_1')]);
+    expect(orderOf(asked).payment.pending.capture).toBe(UNIT);
+    // Nothing failed any more: a second retry is refused.
+    spec.givenState(asked).when({ type: 'RetryPayments', now: NOW }).thenFails('illegal_transition', /no payment operation has failed/);
+  });
+
   it('a capture of more than asked is recorded as it happened, with a conflict; the excess is refunded', () => {
     const fact = captured(UNIT + 100, 'capture-1');
     const state = spec

@@ -269,6 +269,7 @@ function expectedOutcome(command: OrderCommand, state: OrderState): 'ok' | Domai
     case 'RaiseException':
     case 'WithdrawFulfillment':
     case 'SettlePayments':
+    case 'RetryPayments':
     case 'CloseOrder':
       throw new Error(`${command.type} is not generated here`);
     default:

@@ -78,6 +78,12 @@ export type OrderCommand =
     }
   | { readonly type: 'SettlePayments'; readonly now: string }
   | {
+      /** Declined captures, voids and refunds are tried again (an operator's retry of a payment exception). */
+      readonly type: 'RetryPayments';
+      readonly note?: string;
+      readonly now: string;
+    }
+  | {
       /** Closes the order when every line is terminal, its money is settled and its return window is over. */
       readonly type: 'CloseOrder';
       readonly returnWindowDays: number;

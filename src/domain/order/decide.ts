@@ -86,6 +86,11 @@ export function decide(command: OrderCommand, state: OrderState): Result<readonl
       ]);
     case 'SettlePayments':
       return decideSettlePayments(order);
+    case 'RetryPayments': {
+      const f = order.payment.failed;
+      if (f.capture + f.void + f.refund === 0) return illegal('no payment operation has failed');
+      return ok([{ type: 'PaymentFailuresCleared', data: { ...f, ...(command.note !== undefined ? { note: command.note } : {}) } }]);
+    }
     case 'CloseOrder':
       return decideClose(order, command);
     default:

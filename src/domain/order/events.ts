@@ -29,6 +29,7 @@ export type OrderEvent =
   | { readonly type: 'PaymentVoided'; readonly data: PaymentVoidedData }
   | { readonly type: 'RefundIssued'; readonly data: RefundIssuedData }
   | { readonly type: 'PaymentOperationFailed'; readonly data: PaymentOperationFailedData }
+  | { readonly type: 'PaymentFailuresCleared'; readonly data: PaymentFailuresClearedData }
   | { readonly type: 'ReturnAuthorized'; readonly data: ReturnAuthorizedData }
   | { readonly type: 'ReturnReceived'; readonly data: ReturnReceivedData }
   | { readonly type: 'ConflictDetected'; readonly data: ConflictDetectedData }
@@ -257,6 +258,14 @@ export interface PaymentOperationFailedData {
   readonly exceptionId: string;
 }
 
+/** An operator asked to try declined payment operations again: the amounts are owed anew and asked of the gateway. */
+export interface PaymentFailuresClearedData {
+  readonly capture: number;
+  readonly void: number;
+  readonly refund: number;
+  readonly note?: string;
+}
+
 export interface ReturnAuthorizedData {
   readonly returnId: string;
   readonly lines: readonly ShipmentLine[];
@@ -341,6 +350,7 @@ export const EVENT_SCHEMA_VERSION: Readonly<Record<OrderEventType, number>> = {
   PaymentVoided: 1,
   RefundIssued: 1,
   PaymentOperationFailed: 1,
+  PaymentFailuresCleared: 1,
   ReturnAuthorized: 1,
   ReturnReceived: 1,
   ConflictDetected: 1,

@@ -214,6 +214,11 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
         exceptions: [...order.exceptions, { exceptionId: event.data.exceptionId, type: 'payment_failed' }],
       });
     }
+    case 'PaymentFailuresCleared': {
+      const f = order.payment.failed;
+      const d = event.data;
+      return placed({ ...order, payment: { ...order.payment, failed: { capture: f.capture - d.capture, void: f.void - d.void, refund: f.refund - d.refund } } });
+    }
     case 'ReturnAuthorized': {
       const d = event.data;
       return placed({
