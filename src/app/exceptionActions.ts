@@ -1,4 +1,5 @@
 import type { ExceptionDoc } from '../domain/exception/exception.js';
+import type { OrderFact } from '../domain/order/index.js';
 import type { DeadLetterService } from './dispatch/index.js';
 import type { ActionHandler, ActionResult } from './exceptions.js';
 import type { CommandContext, CommandOutcome, OrderService } from './orderService.js';
@@ -47,6 +48,22 @@ export function exceptionActionHandlers(deps: { orders: OrderService; deadLetter
         ),
     ],
     ['resend:dead_letter', redrive],
+    // The node's word is the truth of what left its building: the shipment recorded as a conflict is adopted.
+    [
+      'accept_external:shipment_after_cancel',
+      async (doc, input) => {
+        const fact = doc.context.target as { type?: string } | undefined;
+        if (fact?.type !== 'fulfillment.shipped') throw new Error('this exception carries no shipment to adopt');
+        return commandResult(
+          `shipment adopted: the customer keeps the goods${input.note ? ` (${input.note})` : ''}`,
+          await orders.execute(
+            needOrder(doc),
+            { type: 'AcceptExternalShipment', exceptionId: doc.id, fact: fact as Extract<OrderFact, { type: 'fulfillment.shipped' }>, ...(input.note !== undefined ? { note: input.note } : {}) },
+            ctx(doc, input.actor),
+          ),
+        );
+      },
+    ],
     ['cancel', async (doc, input) => commandResult(`order ${needOrder(doc)} cancelled`, await orders.execute(needOrder(doc), { type: 'CancelOrder', reason: 'exception' }, ctx(doc, input.actor)))],
     ['release', async (doc, input) => commandResult(`order ${needOrder(doc)} released to its nodes`, await orders.release(needOrder(doc), {}, ctx(doc, input.actor)))],
   ]);

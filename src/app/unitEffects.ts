@@ -34,6 +34,7 @@ export function unitEffects(before: OrderState, after: OrderState, events: reado
   const release: InventoryOp[] = [];
   const commit: InventoryOp[] = [];
   const restock: InventoryOp[] = [];
+  const consume: InventoryOp[] = [];
   const capacity = new Map<string, number>();
   const outbox: OutboxMessage[] = [];
   const exceptions: ExceptionRow[] = [];
@@ -75,6 +76,9 @@ export function unitEffects(before: OrderState, after: OrderState, events: reado
         break;
       case 'ReturnReceived':
         restock.push(...e.data.restock);
+        break;
+      case 'ExternalShipmentAccepted':
+        for (const l of e.data.lines) consume.push({ nodeId: e.data.nodeId, sku: l.sku, quantity: l.quantity });
         break;
       case 'FulfillmentReleased': {
         const m = releaseMessage(order, e.data.fulfillmentId, e.data.at);
@@ -161,6 +165,7 @@ export function unitEffects(before: OrderState, after: OrderState, events: reado
     ...(release.length ? { release } : {}),
     ...(commit.length ? { commit } : {}),
     ...(restock.length ? { restock } : {}),
+    ...(consume.length ? { consume } : {}),
     ...(decisions.length ? { decisions } : {}),
     ...(capacity.size ? { capacity: [...capacity].map(([nodeId, fulfillments]) => ({ nodeId, day: ctx.now.slice(0, 10), fulfillments })) } : {}),
     ...(was !== nowSkus.join('\u0000') ? { backorders: { orderId: order.id, skus: [...new Set(nowSkus)] } } : {}),

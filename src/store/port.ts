@@ -186,6 +186,8 @@ export interface UnitOfWork {
   readonly commit?: readonly InventoryOp[];
   /** Returned units restocked: on-hand goes up. */
   readonly restock?: readonly InventoryOp[];
+  /** Units that left a node without a reservation (an accepted shipment after cancel): on-hand goes down, never below zero. */
+  readonly consume?: readonly InventoryOp[];
   readonly fulfillmentRows?: readonly FulfillmentRow[];
   /** Exceptions raised with the unit's events; one whose dedupeKey is already open is not raised again. */
   readonly exceptions?: readonly ExceptionRow[];

@@ -124,6 +124,19 @@ for (const store of e2eStores()) {
       expect(exception.body.context.target).toMatchObject({ shipmentId: 'LATE' });
       const open = await srv.api(`/v1/exceptions?status=open&orderId=${placed.body.id}`);
       expect(open.body.items.map((e: { id: string }) => e.id)).toEqual([exceptionId]);
+
+      // An operator adopts the node's truth: the customer keeps the unit, the node's on-hand goes down.
+      const action = await srv.api(`/v1/exceptions/${exceptionId}/actions`, { body: { action: 'accept_external', note: 'customer keeps it; charge by phone' } });
+      expect(action.status, JSON.stringify(action.body)).toBe(200);
+      expect(action.body).toMatchObject({ status: 'resolved', audit: expect.arrayContaining([expect.objectContaining({ action: 'accept_external', note: 'customer keeps it; charge by phone' })]) });
+      const after = (await srv.api(`/v1/orders/${placed.body.id}`)).body;
+      expect(after.status).toBe('shipped');
+      expect(buckets(after)).toMatchObject({ cancelled: 0, shipped: 1 });
+      expect(await position('SKU-L3')).toMatchObject({ onHand: 19, reserved: 0 });
+      // Adopting it again is refused with the reason, and changes nothing.
+      const again = await srv.api(`/v1/exceptions/${exceptionId}/actions`, { body: { action: 'accept_external' } });
+      expect(again.status).toBe(409);
+      expect(await position('SKU-L3')).toMatchObject({ onHand: 19 });
     });
 
     it('authorizes a return within what shipped and receives it, restocking the good unit only', async () => {

@@ -467,7 +467,7 @@ describe('ORDER_LIFECYCLE gates every live command by derived status', () => {
   ];
 
   /** Accepted by every status but closed: what releases a hold, raises an exception, settles and closes. */
-  const ALWAYS = ['CloseOrder', 'RaiseException', 'ReleaseHold', 'SettlePayments'];
+  const ALWAYS = ['AcceptExternalShipment', 'CloseOrder', 'RaiseException', 'ReleaseHold', 'RetryPayments', 'SettlePayments'];
   /** Every intent about units that may still move, before and during shipment. */
   const BEFORE_SHIPMENT = [
     ...ALWAYS,

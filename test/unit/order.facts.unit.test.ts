@@ -245,6 +245,33 @@ describe('fulfillment.shipped', () => {
       expect(bucketsOf(state, 'l1')).toMatchObject({ released: 0, shipped: 2, cancelled: 1 });
     });
 
+    it('an operator may adopt the node’s truth: the cancelled units it shipped move to shipped, once', () => {
+      const given = decided(releasedAtA(), cancelAtNodes({ node_a: CAN_CANCEL }), recordFact(factCancellation(ful(1), 'cancelled')));
+      const fact = factShipped(ful(1), 'shp_late', [['l1', 3]]);
+      const conflicted = spec
+        .given(given)
+        .when(recordFact(fact, 'exc_late'))
+        .then([conflictDetected('shipment_after_cancel', fact, false, ['accept_external', 'resolve', 'escalate'], ful(1), expect.any(String), 'exc_late')]);
+      const accept = { type: 'AcceptExternalShipment' as const, exceptionId: 'exc_late', fact: fact as Extract<OrderFact, { type: 'fulfillment.shipped' }>, note: 'customer keeps it', now: NOW };
+      const accepted = spec
+        .givenState(conflicted)
+        .when(accept)
+        .then([
+          {
+            type: 'ExternalShipmentAccepted',
+            data: {
+              exceptionId: 'exc_late', fulfillmentId: ful(1), nodeId: 'node_a', shipmentId: 'shp_late', lines: [{ lineId: 'l1', sku: 'SKU-l1', quantity: 3 }],
+              shippedAt: accept.fact.shippedAt, moves: [{ lineId: 'l1', from: 'cancelled', to: 'shipped', quantity: 3 }], note: 'customer keeps it',
+            },
+          },
+        ]);
+      expect(bucketsOf(accepted, 'l1')).toMatchObject({ cancelled: 0, shipped: 3 });
+      expect(orderOf(accepted).fulfillments[0]).toMatchObject({ status: 'shipped', lines: [{ lineId: 'l1', quantity: 3, shipped: 3 }] });
+      expect(deriveStatus(orderOf(accepted))).toBe('shipped'); // l2 stays cancelled
+      spec.givenState(accepted).when(accept).thenFails('illegal_transition', /already accepted/);
+      spec.givenState(conflicted).when({ ...accept, exceptionId: 'exc_other' }).thenFails('illegal_transition', /not a shipment after cancel/);
+    });
+
     it('records a shipment of a fulfillment cancelled whole as shipment_after_cancel, applying nothing', () => {
       const given = decided(releasedAtA(), cancelAtNodes({ node_a: CAN_CANCEL }), recordFact(factCancellation(ful(1), 'cancelled')));
       expect(orderOf(fold(given)).fulfillments[0]?.status).toBe('cancelled');

@@ -270,6 +270,7 @@ function expectedOutcome(command: OrderCommand, state: OrderState): 'ok' | Domai
     case 'WithdrawFulfillment':
     case 'SettlePayments':
     case 'RetryPayments':
+    case 'AcceptExternalShipment':
     case 'CloseOrder':
       throw new Error(`${command.type} is not generated here`);
     default:

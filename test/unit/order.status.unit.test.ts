@@ -102,13 +102,14 @@ describe('the bucket table', () => {
       released: ['shipped', 'unallocated', 'backordered', 'cancelled'],
       shipped: ['delivered', 'returned'],
       delivered: ['returned'],
-      cancelled: [],
+      // Deliberate: an operator may adopt a node's shipment of cancelled units (AcceptExternalShipment).
+      cancelled: ['shipped'],
       returned: [],
     });
   });
 
-  it('keeps cancelled and returned terminal, and never moves back out of shipment', () => {
-    expect(BUCKET_MOVES.cancelled).toEqual([]);
+  it('keeps returned terminal, cancelled so but for an accepted shipment, and never moves back out of shipment', () => {
+    expect(BUCKET_MOVES.cancelled).toEqual(['shipped']);
     expect(BUCKET_MOVES.returned).toEqual([]);
     for (const from of ['shipped', 'delivered'] as const) {
       for (const to of ['unallocated', 'backordered', 'allocated', 'released', 'cancelled'] as const) {

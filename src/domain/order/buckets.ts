@@ -27,7 +27,9 @@ export const BUCKET_MOVES: Readonly<Record<Bucket, readonly Bucket[]>> = {
   released: ['shipped', 'unallocated', 'backordered', 'cancelled'],
   shipped: ['delivered', 'returned'],
   delivered: ['returned'],
-  cancelled: [],
+  // Only by accepting, as an operator, a node's shipment of units that had been cancelled: the
+  // customer has them (AcceptExternalShipment). Nothing else ever takes quantity out of cancelled.
+  cancelled: ['shipped'],
   returned: [],
 };
 

@@ -78,6 +78,15 @@ export type OrderCommand =
     }
   | { readonly type: 'SettlePayments'; readonly now: string }
   | {
+      /** Adopt a node's shipment recorded as a `shipment_after_cancel` conflict (issue 6: accept_external). */
+      readonly type: 'AcceptExternalShipment';
+      readonly exceptionId: string;
+      /** The shipment fact as the conflict recorded it. */
+      readonly fact: Extract<OrderFact, { type: 'fulfillment.shipped' }>;
+      readonly note?: string;
+      readonly now: string;
+    }
+  | {
       /** Declined captures, voids and refunds are tried again (an operator's retry of a payment exception). */
       readonly type: 'RetryPayments';
       readonly note?: string;

@@ -2,7 +2,7 @@ import type { OrderCommand } from './commands.js';
 import type { OrderEvent } from './events.js';
 import { decideCancel } from './decideCancel.js';
 import { decideFact } from './decideFacts.js';
-import { decideAuthorizeReturn, decideClose, decideRelease, decideSettlePayments, decideWithdraw } from './decideLifecycle.js';
+import { decideAcceptExternalShipment, decideAuthorizeReturn, decideClose, decideRelease, decideSettlePayments, decideWithdraw } from './decideLifecycle.js';
 import { decideReleaseAllocation, decideRoute } from './decideRouting.js';
 import { accepts } from './lifecycle.js';
 import type { OrderState } from './state.js';
@@ -86,6 +86,8 @@ export function decide(command: OrderCommand, state: OrderState): Result<readonl
       ]);
     case 'SettlePayments':
       return decideSettlePayments(order);
+    case 'AcceptExternalShipment':
+      return decideAcceptExternalShipment(order, command);
     case 'RetryPayments': {
       const f = order.payment.failed;
       if (f.capture + f.void + f.refund === 0) return illegal('no payment operation has failed');

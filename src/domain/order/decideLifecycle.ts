@@ -86,6 +86,46 @@ export function decideAuthorizeReturn(order: Order, command: Cmd<'AuthorizeRetur
   ]);
 }
 
+/**
+ * Adopts, on an operator's word, a node's shipment that the ledger recorded as a
+ * `shipment_after_cancel` conflict: the cancelled units it names move to shipped (at most what
+ * is cancelled on each line), once per exception.
+ */
+export function decideAcceptExternalShipment(order: Order, command: Cmd<'AcceptExternalShipment'>): Result<readonly OrderEvent[]> {
+  const e = order.exceptions.find((x) => x.exceptionId === command.exceptionId);
+  if (!e || e.type !== 'shipment_after_cancel') return illegal(`exception ${command.exceptionId} is not a shipment after cancel of this order`);
+  if (e.accepted) return illegal(`the shipment of exception ${command.exceptionId} was already accepted`);
+  const f = order.fulfillments.find((x) => x.id === command.fact.fulfillmentId);
+  if (!f) return illegal(`the order has no fulfillment ${command.fact.fulfillmentId}`);
+  const wanted = new Map<string, number>();
+  for (const l of command.fact.lines) {
+    const line = order.lines.find((x) => (l.lineId !== undefined ? x.lineId === l.lineId : x.sku === l.sku));
+    if (line) wanted.set(line.lineId, (wanted.get(line.lineId) ?? 0) + l.quantity);
+  }
+  const lines: ShipmentLine[] = [];
+  for (const [lineId, quantity] of wanted) {
+    const line = order.lines.find((x) => x.lineId === lineId)!;
+    const q = Math.min(quantity, line.buckets.cancelled);
+    if (q > 0) lines.push({ lineId, sku: line.sku, quantity: q });
+  }
+  if (lines.length === 0) return illegal('nothing of that shipment is cancelled any more: there is nothing to adopt');
+  return ok([
+    {
+      type: 'ExternalShipmentAccepted',
+      data: {
+        exceptionId: command.exceptionId,
+        fulfillmentId: f.id,
+        nodeId: f.nodeId,
+        shipmentId: command.fact.shipmentId,
+        lines,
+        shippedAt: command.fact.shippedAt,
+        moves: lines.map((l) => ({ lineId: l.lineId, from: 'cancelled' as const, to: 'shipped' as const, quantity: l.quantity })),
+        ...(command.note !== undefined ? { note: command.note } : {}),
+      },
+    },
+  ]);
+}
+
 export function decideSettlePayments(order: Order): Result<readonly OrderEvent[]> {
   const events = paymentRequests(order);
   return events.length > 0 ? ok(events) : illegal('the order’s payments are in line with its goods');

@@ -30,6 +30,7 @@ export type OrderEvent =
   | { readonly type: 'RefundIssued'; readonly data: RefundIssuedData }
   | { readonly type: 'PaymentOperationFailed'; readonly data: PaymentOperationFailedData }
   | { readonly type: 'PaymentFailuresCleared'; readonly data: PaymentFailuresClearedData }
+  | { readonly type: 'ExternalShipmentAccepted'; readonly data: ExternalShipmentAcceptedData }
   | { readonly type: 'ReturnAuthorized'; readonly data: ReturnAuthorizedData }
   | { readonly type: 'ReturnReceived'; readonly data: ReturnReceivedData }
   | { readonly type: 'ConflictDetected'; readonly data: ConflictDetectedData }
@@ -266,6 +267,22 @@ export interface PaymentFailuresClearedData {
   readonly note?: string;
 }
 
+/**
+ * An operator adopted the node's truth for a shipment of units that had been cancelled (a
+ * `shipment_after_cancel` conflict): the customer has them, so they move from cancelled to
+ * shipped, and the node's on-hand goes down (their reservation was already released).
+ */
+export interface ExternalShipmentAcceptedData {
+  readonly exceptionId: string;
+  readonly fulfillmentId: string;
+  readonly nodeId: string;
+  readonly shipmentId: string;
+  readonly lines: readonly ShipmentLine[];
+  readonly shippedAt: string;
+  readonly moves: readonly BucketMove[];
+  readonly note?: string;
+}
+
 export interface ReturnAuthorizedData {
   readonly returnId: string;
   readonly lines: readonly ShipmentLine[];
@@ -351,6 +368,7 @@ export const EVENT_SCHEMA_VERSION: Readonly<Record<OrderEventType, number>> = {
   RefundIssued: 1,
   PaymentOperationFailed: 1,
   PaymentFailuresCleared: 1,
+  ExternalShipmentAccepted: 1,
   ReturnAuthorized: 1,
   ReturnReceived: 1,
   ConflictDetected: 1,

@@ -4,7 +4,7 @@ import type { OrderStatus } from './status.js';
 /** Facts bypass this table: they are never refused for the order's state (DESIGN §2.2). */
 type LiveCommand = Exclude<OrderCommandType, 'PlaceOrder' | 'RecordFact'>;
 
-const ALWAYS: readonly LiveCommand[] = ['ReleaseHold', 'RaiseException', 'SettlePayments', 'RetryPayments', 'CloseOrder'];
+const ALWAYS: readonly LiveCommand[] = ['ReleaseHold', 'RaiseException', 'SettlePayments', 'RetryPayments', 'AcceptExternalShipment', 'CloseOrder'];
 
 const BEFORE_SHIPMENT: readonly LiveCommand[] = [
   ...ALWAYS,

@@ -29,7 +29,7 @@ export interface Order {
   readonly reservations: readonly ReservationHeld[];
   readonly returns: readonly OrderReturn[];
   /** Exceptions raised in this stream (conflicts, cancellations needing a human, SLA breaches). */
-  readonly exceptions: readonly { readonly exceptionId: string; readonly type: string; readonly fulfillmentId?: string }[];
+  readonly exceptions: readonly { readonly exceptionId: string; readonly type: string; readonly fulfillmentId?: string; readonly accepted?: boolean }[];
   readonly lastDecision?: { readonly decisionId: string; readonly rulesetVersion: number };
 }
 
@@ -213,6 +213,26 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
         payment: settle(order.payment, op, event.data, { failed: { ...order.payment.failed, [op]: order.payment.failed[op] + event.data.amount } }),
         exceptions: [...order.exceptions, { exceptionId: event.data.exceptionId, type: 'payment_failed' }],
       });
+    }
+    case 'ExternalShipmentAccepted': {
+      const d = event.data;
+      const moved = applyMoves(order, d.moves);
+      const withExceptions = { ...moved, exceptions: order.exceptions.map((e) => (e.exceptionId === d.exceptionId ? { ...e, accepted: true } : e)) };
+      return placed(
+        updateFulfillment(withExceptions, d.fulfillmentId, (f) => {
+          // The units come back to the fulfillment that shipped them, as shipped.
+          const known = new Set(f.lines.map((l) => l.lineId));
+          const lines = [
+            ...f.lines.map((l) => ({ ...l, quantity: l.quantity + sumFor(d.lines, l.lineId), shipped: l.shipped + sumFor(d.lines, l.lineId) })),
+            ...d.lines.filter((l) => !known.has(l.lineId)).map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity, shipped: l.quantity, delivered: 0 })),
+          ];
+          return {
+            ...f,
+            lines,
+            shipments: [...f.shipments, { shipmentId: d.shipmentId, lines: d.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })), shippedAt: d.shippedAt }],
+          };
+        }),
+      );
     }
     case 'PaymentFailuresCleared': {
       const f = order.payment.failed;

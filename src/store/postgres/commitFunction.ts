@@ -360,7 +360,8 @@ function amend(text: string, anchor: string, addition: string, where: 'before' |
 /**
  * V2 plus the fulfillment lifecycle's parts of a unit (issue 5): reservations committed by a
  * shipment (reserved and on-hand down, never below zero), restocked returns (on-hand up), the
- * fulfillment projection rows, and the exceptions raised with the events (an exception whose
+ * fulfillment projection rows, units consumed without a reservation (an accepted shipment after
+ * cancel: on-hand down), and the exceptions raised with the events (an exception whose
  * dedupe key is already unresolved is not raised twice). Committed and restocked positions are
  * locked up front with the others, in the same order. Installed by migration 5; derived from V2's
  * text so the two cannot drift apart, and — like every shipped migration — never edited.
@@ -370,7 +371,7 @@ export const COMMIT_FUNCTION_V3 = [
     amend(
       t,
       "COALESCE(un.value->'reserve', '[]'::jsonb) || COALESCE(un.value->'release', '[]'::jsonb)",
-      " || COALESCE(un.value->'commit', '[]'::jsonb) || COALESCE(un.value->'restock', '[]'::jsonb)",
+      " || COALESCE(un.value->'commit', '[]'::jsonb) || COALESCE(un.value->'restock', '[]'::jsonb) || COALESCE(un.value->'consume', '[]'::jsonb)",
       'after',
     ),
   (t: string) =>
@@ -390,6 +391,13 @@ export const COMMIT_FUNCTION_V3 = [
           INSERT INTO inventory (node_id, sku, on_hand, reserved, as_of)
           VALUES (inv->>'nodeId', inv->>'sku', (inv->>'quantity')::integer, 0, NULL)
           ON CONFLICT (node_id, sku) DO UPDATE SET on_hand = inventory.on_hand + EXCLUDED.on_hand;
+        END LOOP;
+      END IF;
+
+      IF u ? 'consume' THEN
+        FOR inv IN SELECT j.value FROM jsonb_array_elements(u->'consume') WITH ORDINALITY AS j ORDER BY j.ordinality LOOP
+          UPDATE inventory SET on_hand = greatest(0, on_hand - (inv->>'quantity')::integer)
+           WHERE node_id = inv->>'nodeId' AND sku = inv->>'sku';
         END LOOP;
       END IF;
 

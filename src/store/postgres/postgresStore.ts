@@ -223,6 +223,7 @@ function encodeUnit(unit: UnitOfWork): unknown {
     release: unit.release?.map((r) => ({ nodeId: r.nodeId, sku: r.sku, quantity: r.quantity })),
     commit: unit.commit?.map((r) => ({ nodeId: r.nodeId, sku: r.sku, quantity: r.quantity })),
     restock: unit.restock?.map((r) => ({ nodeId: r.nodeId, sku: r.sku, quantity: r.quantity })),
+    consume: unit.consume?.map((r) => ({ nodeId: r.nodeId, sku: r.sku, quantity: r.quantity })),
     fulfillmentRows: unit.fulfillmentRows?.map((f) => ({
       id: f.id, orderId: f.orderId, nodeId: f.nodeId, status: f.status, releasedAt: f.releasedAt, updatedAt: f.updatedAt, view: f.view,
     })),

@@ -13,6 +13,7 @@ export function prepareInventory(db: Database.Database) {
     commit: db.prepare(
       'UPDATE inventory SET reserved = max(0, reserved - @quantity), on_hand = max(0, on_hand - @quantity) WHERE node_id = @nodeId AND sku = @sku',
     ),
+    consume: db.prepare('UPDATE inventory SET on_hand = max(0, on_hand - @quantity) WHERE node_id = @nodeId AND sku = @sku'),
     restock: db.prepare(
       `INSERT INTO inventory (node_id, sku, on_hand, reserved, as_of) VALUES (@nodeId, @sku, @quantity, 0, NULL)
        ON CONFLICT (node_id, sku) DO UPDATE SET on_hand = on_hand + excluded.on_hand`,
@@ -76,6 +77,7 @@ export function prepareInventory(db: Database.Database) {
     for (const r of unit.release ?? []) q.release.run(r);
     for (const r of unit.commit ?? []) q.commit.run(r);
     for (const r of unit.restock ?? []) q.restock.run(r);
+    for (const r of unit.consume ?? []) q.consume.run(r);
     for (const d of unit.decisions ?? []) q.decision.run(d.decisionId, d.kind, d.orderId, d.rulesetVersion, d.createdAt, json(d.decision));
     for (const c of unit.capacity ?? []) q.capacity.run(c.nodeId, c.day, c.fulfillments);
     if (unit.backorders) {
