@@ -130,7 +130,12 @@ export function buildServer(deps: ApiDeps, options: ServerOptions): FastifyInsta
       return sendProblem(reply, problem('unavailable', `The store is not reachable: ${(err as Error).message}`));
     }
   });
-  app.get('/metrics', async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
+  app.get('/metrics', async (_req, reply) => {
+    // Open exceptions are counted at scrape time: they change in every process and by other writers.
+    deps.metrics.exceptionsOpen.reset();
+    for (const r of await deps.store.countOpenExceptions()) deps.metrics.exceptionsOpen.set({ type: r.type, severity: r.severity }, r.count);
+    return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
   const openapi = buildOpenApi(options.version);
   app.get('/openapi.json', async () => openapi);
 

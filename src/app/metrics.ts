@@ -38,6 +38,9 @@ export function createMetrics() {
     outboxDeadLettered: new Counter({
       name: 'orderly_outbox_dead_lettered_total', help: 'Outbound messages parked as dead letters, by reason', labelNames: ['destination', 'reason'], registers: [registry],
     }),
+    exceptionsOpen: new Gauge({
+      name: 'orderly_exceptions_open', help: 'Unresolved exceptions by type and severity (read from the store at each scrape)', labelNames: ['type', 'severity'], registers: [registry],
+    }),
     connectorBreakerState: new Gauge({
       name: 'orderly_connector_breaker_state', help: 'Circuit breaker per connector: 0 closed, 1 half-open, 2 open', labelNames: ['connector'], registers: [registry],
     }),

@@ -282,6 +282,8 @@ export interface Store extends OutboxStore {
    * inserted unless one with its dedupeKey is unresolved; returns, per row, the id now holding it.
    */
   raiseExceptions(rows: readonly ExceptionRow[]): Promise<{ id: string; created: boolean }[]>;
+  /** Unresolved exceptions counted by type and severity (the metrics' view of the workbench). */
+  countOpenExceptions(): Promise<{ type: string; severity: string; count: number }[]>;
   /** Replaces an exception's mutable fields if it is still at `expectedUpdatedAt` (false: it changed meanwhile). */
   updateException(row: ExceptionRow, expectedUpdatedAt: string): Promise<boolean>;
   createIdentity(identity: Identity, keyHash: string): Promise<void>;

@@ -124,6 +124,8 @@ for (const store of e2eStores()) {
       expect(exception.body.context.target).toMatchObject({ shipmentId: 'LATE' });
       const open = await srv.api(`/v1/exceptions?status=open&orderId=${placed.body.id}`);
       expect(open.body.items.map((e: { id: string }) => e.id)).toEqual([exceptionId]);
+      const metrics = (await srv.api('/metrics')).body as string;
+      expect(metrics).toMatch(/orderly_exceptions_open\{type="shipment_after_cancel",severity="\w+"\} 1/);
 
       // An operator adopts the node's truth: the customer keeps the unit, the node's on-hand goes down.
       const action = await srv.api(`/v1/exceptions/${exceptionId}/actions`, { body: { action: 'accept_external', note: 'customer keeps it; charge by phone' } });

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { inTransaction } from './transaction.js';
 import type { ExceptionQuery, ExceptionRow, FulfillmentRow, Store } from '../port.js';
 
-type LifecyclePart = Pick<Store, 'getFulfillment' | 'listFulfillments' | 'getException' | 'listExceptions' | 'raiseExceptions' | 'updateException'>;
+type LifecyclePart = Pick<Store, 'getFulfillment' | 'listFulfillments' | 'getException' | 'listExceptions' | 'raiseExceptions' | 'updateException' | 'countOpenExceptions'>;
 
 const FULFILLMENT_COLUMNS = 'id, order_id, node_id, status, released_at, updated_at, view';
 const EXCEPTION_COLUMNS = 'id, dedupe_key, type, status, severity, owner, order_id, created_at, updated_at, sla_due_at, doc';
@@ -74,6 +74,12 @@ export function createLifecycleQueries(pool: pg.Pool): LifecyclePart {
         }
         return out;
       });
+    },
+    async countOpenExceptions() {
+      const { rows } = await pool.query<{ type: string; severity: string; count: number }>(
+        "SELECT type, severity, count(*)::integer AS count FROM exceptions WHERE status <> 'resolved' GROUP BY type, severity ORDER BY type, severity",
+      );
+      return rows;
     },
     async updateException(e, expectedUpdatedAt) {
       const r = await pool.query(

@@ -15,6 +15,7 @@ export function prepareLifecycle(db: Database.Database) {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     ),
     openByKey: db.prepare("SELECT id FROM exceptions WHERE dedupe_key = ? AND status <> 'resolved'"),
+    countOpen: db.prepare("SELECT type, severity, count(*) AS count FROM exceptions WHERE status <> 'resolved' GROUP BY type, severity ORDER BY type, severity"),
     getException: db.prepare('SELECT * FROM exceptions WHERE id = ?'),
     updateException: db.prepare(
       `UPDATE exceptions SET status = ?, severity = ?, owner = ?, updated_at = ?, sla_due_at = ?, doc = ?
@@ -70,6 +71,9 @@ export function prepareLifecycle(db: Database.Database) {
         return { id: held?.id ?? e.id, created: false };
       }),
     ),
+    countOpenExceptions(): { type: string; severity: string; count: number }[] {
+      return q.countOpen.all() as { type: string; severity: string; count: number }[];
+    },
     updateException(e: ExceptionRow, expectedUpdatedAt: string): boolean {
       return q.updateException.run(e.status, e.severity, e.owner, e.updatedAt, e.slaDueAt, JSON.stringify(e.doc), e.id, expectedUpdatedAt).changes === 1;
     },

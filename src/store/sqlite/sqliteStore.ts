@@ -164,6 +164,9 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
     async raiseExceptions(rows) {
       return lifecycle().raiseExceptions(rows);
     },
+    async countOpenExceptions() {
+      return lifecycle().countOpenExceptions();
+    },
     async updateException(row, expectedUpdatedAt) {
       return lifecycle().updateException(row, expectedUpdatedAt);
     },
