@@ -8,6 +8,7 @@
  *   into canonical `InboundMessage`s and gives them to an `InboundSink` — the same code the API's
  *   fact endpoints call — deduplicated by the sender's message id.
  */
+import type { FactLine, OrderFact } from '../domain/order/facts.js';
 import type { Address, OrderDraft, ShipMethod } from '../domain/order/model.js';
 
 // ------------------------------------------------------------------------------------------------
@@ -101,57 +102,19 @@ export type OutboundMessageType = OutboundMessage['type'];
 // Inbound: canonical facts from systems of record, and intents from channels
 // ------------------------------------------------------------------------------------------------
 
-/**
- * A line of a fact. Systems that only know SKUs (X12 945/856, CSV) send `sku` without `lineId`;
- * the fact handler resolves it within the fulfillment (or return).
- */
-export interface FactLine {
-  readonly lineId?: string;
-  readonly sku?: string;
-  readonly quantity: number;
-}
+export type { FactLine } from '../domain/order/facts.js';
 
+type PaymentFact = Extract<OrderFact, { readonly type: `payment.${string}` }>;
+
+/**
+ * A fact from a system of record, in canonical form. The facts about an order are the order
+ * domain's own (src/domain/order/facts.ts: fulfillment and return facts name their fulfillment or
+ * return, whose id names the order; a payment fact names its order here); inventory facts are
+ * about a node's stock.
+ */
 export type Fact =
-  | { readonly type: 'fulfillment.acknowledged'; readonly fulfillmentId: string; readonly accepted: boolean; readonly reason?: string }
-  | { readonly type: 'fulfillment.progress'; readonly fulfillmentId: string; readonly stage: 'picked' | 'packed' | 'ready_for_pickup' }
-  | {
-      readonly type: 'fulfillment.shipped';
-      readonly fulfillmentId: string;
-      readonly shipmentId: string;
-      readonly lines: readonly FactLine[];
-      readonly carrier?: string;
-      readonly trackingNumber?: string;
-      readonly packages?: readonly { readonly trackingNumber?: string; readonly lines?: readonly FactLine[] }[];
-      readonly shippedAt: string;
-    }
-  | { readonly type: 'fulfillment.delivered'; readonly fulfillmentId: string; readonly shipmentId?: string; readonly deliveredAt: string }
-  | {
-      readonly type: 'fulfillment.cancellation_result';
-      readonly fulfillmentId: string;
-      readonly outcome: 'cancelled' | 'refused';
-      readonly lines?: readonly FactLine[];
-      readonly reason?: string;
-    }
-  | {
-      readonly type: 'return.received';
-      readonly returnId: string;
-      readonly nodeId: string;
-      readonly lines: readonly (FactLine & { readonly disposition: 'restock' | 'damaged' })[];
-    }
-  | { readonly type: 'payment.authorized'; readonly orderId: string; readonly authorizationId: string; readonly amount: number }
-  | { readonly type: 'payment.authorization_failed'; readonly orderId: string; readonly reason: string }
-  | { readonly type: 'payment.captured'; readonly orderId: string; readonly captureId: string; readonly amount: number; readonly reference: string }
-  | { readonly type: 'payment.voided'; readonly orderId: string; readonly amount: number; readonly reference: string }
-  | { readonly type: 'payment.refunded'; readonly orderId: string; readonly refundId: string; readonly amount: number; readonly reference: string }
-  | {
-      /** The gateway declined a capture, void or refund it was asked for (`reference` names the request). */
-      readonly type: 'payment.failed';
-      readonly orderId: string;
-      readonly operation: 'capture' | 'void' | 'refund';
-      readonly amount: number;
-      readonly reference: string;
-      readonly reason: string;
-    }
+  | Exclude<OrderFact, PaymentFact>
+  | (PaymentFact & { readonly orderId: string })
   | {
       readonly type: 'inventory.snapshot';
       readonly nodeId: string;
