@@ -5,6 +5,7 @@ import { createCommitter, prepare } from './commit.js';
 import { prepareInventory } from './inventoryOps.js';
 import { prepareLifecycle } from './lifecycleOps.js';
 import { createSqliteOutbox, toStoredOutbox } from './outboxOps.js';
+import { createSqliteReconcile } from './reconcileOps.js';
 import { createWriterThread } from './writerThread.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import type {
@@ -116,6 +117,7 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
       return (stmts().listOutbox.all(afterSeq, limit) as Parameters<typeof toStoredOutbox>[0][]).map(toStoredOutbox);
     },
     ...createSqliteOutbox(db),
+    ...createSqliteReconcile(db),
     async putNode(node) {
       inventory().putNode(node);
     },
