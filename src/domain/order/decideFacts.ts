@@ -30,7 +30,7 @@ export function decideFact(order: Order, fact: OrderFact, exceptionId: string, n
     case 'fulfillment.delivered':
       return withFulfillment(order, fact.fulfillmentId, (f) => delivered(order, f, fact, c));
     case 'fulfillment.cancellation_result':
-      return withFulfillment(order, fact.fulfillmentId, (f) => cancellationResult(order, f, fact, c));
+      return withFulfillment(order, fact.fulfillmentId, (f) => cancellationResult(order, f, fact, c, now));
     case 'return.received':
       return returnReceived(order, fact, c, now);
     case 'payment.authorized':
@@ -98,6 +98,7 @@ function acknowledged(order: Order, f: Fulfillment, fact: Fact<'fulfillment.ackn
         reason: fact.reason ?? 'rejected',
         moves: lines.map((l) => ({ lineId: l.lineId, from: 'released', to: 'unallocated', quantity: l.quantity })),
         releases: reservationsOf(order, f.id, lines),
+        at: now,
       },
     },
   ];
@@ -245,7 +246,7 @@ function delivered(order: Order, f: Fulfillment, fact: Fact<'fulfillment.deliver
   ];
 }
 
-function cancellationResult(order: Order, f: Fulfillment, fact: Fact<'fulfillment.cancellation_result'>, c: Conflict): OrderEvent[] {
+function cancellationResult(order: Order, f: Fulfillment, fact: Fact<'fulfillment.cancellation_result'>, c: Conflict, now: string): OrderEvent[] {
   const request = f.cancelRequest;
   if (!request) {
     if (fact.outcome === 'refused' || !isOpenAtNode(f)) return [];
@@ -269,6 +270,7 @@ function cancellationResult(order: Order, f: Fulfillment, fact: Fact<'fulfillmen
         reason: request.reason,
         moves: lines.map((l) => ({ lineId: l.lineId, from: 'released', to: 'cancelled', quantity: l.quantity })),
         releases: reservationsOf(order, f.id, lines),
+        at: now,
       },
     });
   } else {

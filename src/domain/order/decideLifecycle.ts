@@ -58,6 +58,7 @@ export function decideWithdraw(order: Order, command: Cmd<'WithdrawFulfillment'>
         withdrawn: true,
         moves: lines.map((l) => ({ lineId: l.lineId, from: 'released' as const, to: 'unallocated' as const, quantity: l.quantity })),
         releases: reservationsOf(order, f.id, lines),
+        at: command.now,
       },
     },
   ]);
