@@ -3,6 +3,7 @@ import { VERSION } from '../app/runtime.js';
 import { registerDlq } from './dlq.js';
 import { registerEdiCommands } from './edi.js';
 import { registerKeys } from './keys.js';
+import { registerReconcile } from './reconcile.js';
 import { registerRules } from './rules.js';
 import { registerServe } from './serve.js';
 
@@ -14,5 +15,6 @@ export async function main(argv: readonly string[]): Promise<void> {
   registerEdiCommands(program);
   registerRules(program);
   registerDlq(program);
+  registerReconcile(program);
   await program.parseAsync([...argv]);
 }

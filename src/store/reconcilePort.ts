@@ -116,7 +116,7 @@ export interface ReconciliationStore {
   createReconciliationRun(run: ReconciliationRunRow): Promise<void>;
   getReconciliationRun(id: string): Promise<ReconciliationRunRow | undefined>;
   listReconciliationRuns(query: ReconciliationRunQuery): Promise<ReconciliationRunRow[]>;
-  /** Replaces the mutable fields (status, progress, cursor, totals, error, times, owner, lease) while `owner` still holds it (false: it was taken over). */
+  /** Replaces the mutable fields (status, scope, progress, cursor, totals, error, times, owner, lease) while `owner` still holds it (false: it was taken over). */
   updateReconciliationRun(run: ReconciliationRunRow, expectedOwner: string | null): Promise<boolean>;
   /**
    * Leases a run to `owner`: the one named (`id`), else the oldest queued, else the oldest running

@@ -83,10 +83,10 @@ for (const factory of storeFactories()) {
       const claimed = await store.claimReconciliationRun({ owner: 'w1', now: T0, leaseUntil: '2026-11-25T10:01:00.000Z' });
       expect(claimed).toMatchObject({ id: 'rec_1', status: 'running', owner: 'w1', startedAt: T0 });
       expect(await store.claimReconciliationRun({ owner: 'w2', now: T0, leaseUntil: '2026-11-25T10:01:00.000Z', id: 'rec_1' })).toBeUndefined();
-      const progressed = { ...claimed!, cursor: JSON.stringify('ful_9'), progress: { keys: 9 }, totals: { drifts: { missing_in_target: 1 } } };
+      const progressed = { ...claimed!, cursor: JSON.stringify('ful_9'), progress: { keys: 9 }, totals: { drifts: { missing_in_target: 1 } }, scope: { nodeIds: ['dc-1', 'dc-2'] } };
       expect(await store.updateReconciliationRun(progressed, 'w2')).toBe(false);
       expect(await store.updateReconciliationRun(progressed, 'w1')).toBe(true);
-      expect(await store.getReconciliationRun('rec_1')).toMatchObject({ cursor: '"ful_9"', progress: { keys: 9 }, totals: { drifts: { missing_in_target: 1 } }, scope: { nodeIds: ['dc-1'] } });
+      expect(await store.getReconciliationRun('rec_1')).toMatchObject({ cursor: '"ful_9"', progress: { keys: 9 }, totals: { drifts: { missing_in_target: 1 } }, scope: { nodeIds: ['dc-1', 'dc-2'] } });
       // The lease runs out (its process died): another claimer takes it over, keeping the cursor.
       const later = '2026-11-25T10:05:00.000Z';
       expect(await store.claimReconciliationRun({ owner: 'w2', now: later, leaseUntil: '2026-11-25T10:06:00.000Z', id: 'rec_1' })).toMatchObject({ owner: 'w2', cursor: '"ful_9"', startedAt: T0 });

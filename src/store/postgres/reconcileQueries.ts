@@ -80,9 +80,9 @@ export function createReconcileQueries(pool: pg.Pool): ReconciliationStore {
     },
     async updateReconciliationRun(run, expectedOwner) {
       const r = await pool.query(
-        `UPDATE reconciliation_runs SET status = $2, progress = $3::jsonb, cursor = $4, totals = $5::jsonb, error = $6, started_at = $7, finished_at = $8, owner = $9, lease_until = $10
+        `UPDATE reconciliation_runs SET status = $2, progress = $3::jsonb, cursor = $4, totals = $5::jsonb, error = $6, started_at = $7, finished_at = $8, owner = $9, lease_until = $10, scope = $12::jsonb
           WHERE id = $1 AND owner IS NOT DISTINCT FROM $11`,
-        [run.id, run.status, JSON.stringify(run.progress), run.cursor, JSON.stringify(run.totals), run.error, run.startedAt, run.finishedAt, run.owner, run.leaseUntil, expectedOwner],
+        [run.id, run.status, JSON.stringify(run.progress), run.cursor, JSON.stringify(run.totals), run.error, run.startedAt, run.finishedAt, run.owner, run.leaseUntil, expectedOwner, JSON.stringify(run.scope)],
       );
       return r.rowCount === 1;
     },

@@ -35,7 +35,7 @@ export function prepareReconcile(db: Database.Database): { [K in keyof Reconcili
     ),
     getRun: db.prepare('SELECT * FROM reconciliation_runs WHERE id = ?'),
     updateRun: db.prepare(
-      `UPDATE reconciliation_runs SET status = @status, progress = @progress, cursor = @cursor, totals = @totals, error = @error,
+      `UPDATE reconciliation_runs SET status = @status, scope = @scope, progress = @progress, cursor = @cursor, totals = @totals, error = @error,
          started_at = @startedAt, finished_at = @finishedAt, owner = @owner, lease_until = @leaseUntil
        WHERE id = @id AND owner IS @expectedOwner`,
     ),
