@@ -144,6 +144,7 @@ async function finish(deps: RunDeps, run: ReconciliationRunRow, save: (next: Rec
   );
   if (pending === 0) await store.deleteReconciliationPages(run.id);
   const totals = { ...(run.totals as TotalsDoc), exceptionsResolved: (run.totals as TotalsDoc).exceptionsResolved + resolved };
-  await save({ ...run, status: 'completed', totals, progress: { ...(run.progress as ProgressDoc), phase: 'done' }, finishedAt: clock.now(), owner: null, leaseUntil: null });
-  return run;
+  const done: ReconciliationRunRow = { ...run, status: 'completed', totals, progress: { ...(run.progress as ProgressDoc), phase: 'done' }, finishedAt: clock.now(), owner: null, leaseUntil: null };
+  await save(done);
+  return done;
 }

@@ -73,13 +73,16 @@ function releasedLines(f: Fulfillment): { lineId: string; sku: string; quantity:
 export function ledgerFulfillments(store: Store, input: { nodeIds: readonly string[]; target: string; afterId?: string; pageSize: number }): { pages: AsyncIterable<LedgerFulfillment[]> } {
   return {
     pages: (async function* () {
-      let afterId = input.afterId;
+      const read = (afterId: string | undefined) => store.listFulfillmentsForReconciliation({ nodeIds: input.nodeIds, limit: input.pageSize, ...(afterId !== undefined ? { afterId } : {}) });
+      let next = read(input.afterId);
       for (;;) {
-        const rows = await store.listFulfillmentsForReconciliation({ nodeIds: input.nodeIds, limit: input.pageSize, ...(afterId !== undefined ? { afterId } : {}) });
+        const rows = await next;
         if (rows.length === 0) return;
+        // The next page is read while this one is compared (a PostgreSQL round trip overlaps the work).
+        const more = rows.length === input.pageSize;
+        if (more) next = read(rows.at(-1)!.id);
         yield rows.map((r) => toLedgerFulfillment(r, input.target));
-        if (rows.length < input.pageSize) return;
-        afterId = rows.at(-1)!.id;
+        if (!more) return;
       }
     })(),
   };

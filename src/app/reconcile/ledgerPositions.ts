@@ -1,5 +1,5 @@
 import type { LedgerPosition, StockMovement } from '../../reconcile/index.js';
-import { positionKey } from '../../reconcile/index.js';
+import { compareKeys, positionKey } from '../../reconcile/index.js';
 import type { PositionRow, Store } from '../../store/port.js';
 
 /**
@@ -19,14 +19,17 @@ export function ledgerPositions(
 ): { pages: AsyncIterable<LedgerPosition[]> } {
   return {
     pages: (async function* () {
-      let after = input.after;
-      for (;;) {
-        const rows = await store.listPositionsPage({ nodeIds: input.nodeIds, limit: input.pageSize, ...(after ? { after } : {}) });
-        if (rows.length === 0) return;
-        yield rows.map((p) => toLedgerPosition(p, input.movements, input.velocityClasses));
-        if (rows.length < input.pageSize) return;
-        const last = rows.at(-1)!;
-        after = { nodeId: last.nodeId, sku: last.sku };
+      // Node by node (the nodes in key order): each page is one range of the primary key.
+      for (const nodeId of [...input.nodeIds].sort(compareKeys)) {
+        if (input.after && compareKeys(nodeId, input.after.nodeId) < 0) continue;
+        let after = input.after && input.after.nodeId === nodeId ? input.after : undefined;
+        for (;;) {
+          const rows = await store.listPositionsPage({ nodeIds: [nodeId], limit: input.pageSize, ...(after ? { after } : {}) });
+          if (rows.length > 0) yield rows.map((p) => toLedgerPosition(p, input.movements, input.velocityClasses));
+          if (rows.length < input.pageSize) break;
+          const last = rows.at(-1)!;
+          after = { nodeId: last.nodeId, sku: last.sku };
+        }
       }
     })(),
   };

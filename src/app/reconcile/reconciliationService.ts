@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { FieldError } from '../../domain/result.js';
 import type { InventoryTargetRow } from '../../reconcile/index.js';
+import { compareKeys } from '../../reconcile/index.js';
 import type { ReconciliationRunRow, ReconciliationRunStatus, StoredReconciliationDrift } from '../../store/port.js';
 import type { IdGenerator } from '../ids.js';
 import { executeRun } from './executeRun.js';
@@ -90,7 +91,7 @@ export function createReconciliationService(deps: ReconciliationServiceDeps) {
       const spilled = await spill.finish();
       const scope: RunScopeDoc = {
         snapshotScope: header.scope,
-        nodeIds: header.kind === 'inventory' ? [...counted].sort() : nodeIds,
+        nodeIds: header.kind === 'inventory' ? [...counted].sort(compareKeys) : nodeIds,
         ...(header.kind === 'payments' && deps.paymentConnector !== undefined ? { paymentConnector: deps.paymentConnector } : {}),
       };
       const owner = input.owner ?? null;

@@ -21,6 +21,7 @@ export interface SpillSizes {
 export const DEFAULT_SPILL: SpillSizes = { chunkRows: 100_000, pageRows: 1_000 };
 
 const encodeKey = (key: string): string => JSON.stringify(key);
+const SURROGATE = /[\uD800-\uDFFF]/;
 const decodeKey = (text: string): string => JSON.parse(text) as string;
 
 export function createSpill(store: Store, runId: string, kind: ReconcileKind, sizes: SpillSizes = DEFAULT_SPILL) {
@@ -29,7 +30,10 @@ export function createSpill(store: Store, runId: string, kind: ReconcileKind, si
   let buffer: { key: string; row: TargetRow }[] = [];
   const flush = async (): Promise<void> => {
     if (buffer.length === 0) return;
-    const sorted = buffer.sort((a, b) => compareKeys(a.key, b.key)); // Array#sort is stable: copies keep their arrival order
+    // Array#sort is stable: copies keep their arrival order. Without surrogates (characters above
+    // U+FFFF) JavaScript's own string order is the engine's, and much faster than compareKeys.
+    const plain = !buffer.some((b) => SURROGATE.test(b.key));
+    const sorted = buffer.sort(plain ? (a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : (a, b) => compareKeys(a.key, b.key));
     buffer = [];
     let batch: ReconciliationPage[] = [];
     for (let start = 0, page = 0; start < sorted.length; start += sizes.pageRows, page++) {

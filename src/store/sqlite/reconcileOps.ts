@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import type {
   AdjustmentRow,
   OrderRow,
@@ -68,18 +68,23 @@ export function prepareReconcile(db: Database.Database): { [K in keyof Reconcili
 
   return {
     listFulfillmentsForReconciliation(query) {
-      const select = `SELECT f.id, f.order_id, f.node_id, f.status, f.released_at, f.updated_at, f.view, o.id, o.status, o.first_attempt_at, o.dispatched_at
-        FROM fulfillments f LEFT JOIN outbox o ON o.idempotency_key = 'fulfillment.release:' || f.id`;
-      let rows: FulfillmentJoinRow[];
       if ('ids' in query) {
         if (query.ids.length === 0) return [];
-        rows = shape(`${select} WHERE f.id IN (${marks(query.ids.length)}) ORDER BY f.id`, true).all(...query.ids) as FulfillmentJoinRow[];
-      } else {
-        if (query.nodeIds.length === 0) return [];
-        const sql = `${select} WHERE f.node_id IN (${marks(query.nodeIds.length)}) AND f.id > ? ORDER BY f.id LIMIT ?`;
-        rows = shape(sql, true).all(...query.nodeIds, query.afterId ?? '', query.limit) as FulfillmentJoinRow[];
+        const sql = `SELECT f.id, f.order_id, f.node_id, f.status, f.released_at, f.updated_at, f.view, o.id, o.status, o.first_attempt_at, o.dispatched_at
+          FROM fulfillments f LEFT JOIN outbox o ON o.idempotency_key = 'fulfillment.release:' || f.id WHERE f.id IN (${marks(query.ids.length)}) ORDER BY f.id`;
+        return (shape(sql, true).all(...query.ids) as FulfillmentJoinRow[]).map(toFulfillmentRow);
       }
-      return rows.map(toFulfillmentRow);
+      if (query.nodeIds.length === 0) return [];
+      // `+f.node_id`: the primary key's order, never the node index (which would sort the whole set for every page).
+      const sql = `SELECT id, order_id, node_id, status, released_at, updated_at, view FROM fulfillments WHERE +node_id IN (${marks(query.nodeIds.length)}) AND id > ? ORDER BY id LIMIT ?`;
+      const rows = shape(sql, true).all(...query.nodeIds, query.afterId ?? '', query.limit) as FulfillmentJoinRow[];
+      if (rows.length === 0) return [];
+      // The page's release messages in one range scan of the outbox key index (the keys sort like
+      // the ids they end with) instead of one index lookup per row.
+      const releases = new Map<string, [string, string, string | null, string | null]>();
+      const range = shape("SELECT idempotency_key, id, status, first_attempt_at, dispatched_at FROM outbox WHERE idempotency_key >= ? AND idempotency_key <= ? || ':' ", true);
+      for (const [key, ...rest] of range.all(`fulfillment.release:${rows[0]![0]}`, `fulfillment.release:${rows.at(-1)![0]}`) as [string, string, string, string | null, string | null][]) releases.set(key, rest);
+      return rows.map((r) => toFulfillmentRow([...r.slice(0, 7), ...(releases.get(`fulfillment.release:${r[0]}`) ?? [null, null, null, null])] as FulfillmentJoinRow));
     },
     listPositionsPage(query) {
       if (query.nodeIds.length === 0) return [];
@@ -214,12 +219,33 @@ const METHODS = [
   'putReconciliationDrifts', 'updateReconciliationDrift', 'listReconciliationDrifts', 'dueReconciliationDeferrals', 'countReconciliationDrifts',
 ] as const satisfies readonly (keyof ReconciliationStore)[];
 
-/** The port's promise-returning methods over the synchronous ones, prepared on first use (the tables exist only after migration 5). */
-export function createSqliteReconcile(db: Database.Database): ReconciliationStore {
+/**
+ * The port's promise-returning methods over the synchronous ones, prepared on first use (the tables
+ * exist only after migration 5). A file database gets a connection of its own without mmap: a run
+ * reads the whole ledger once, and mapped pages would count as the process's memory (a million
+ * fulfillments are a file of several hundred MB); through SQLite's bounded page cache they do not.
+ */
+export function createSqliteReconcile(db: Database.Database, path: string, synchronous: 'FULL' | 'NORMAL'): ReconciliationStore & { close(): void } {
+  let own: Database.Database | undefined;
+  const connection = (): Database.Database => {
+    if (path === ':memory:') return db;
+    if (!own) {
+      own = new Database(path);
+      own.pragma('journal_mode = WAL');
+      own.pragma(`synchronous = ${synchronous}`);
+      own.pragma('busy_timeout = 5000');
+      own.pragma('mmap_size = 0');
+    }
+    return own;
+  };
   let ops: ReturnType<typeof prepareReconcile> | undefined;
   const out: Record<string, unknown> = {};
   for (const name of METHODS) {
-    out[name] = async (...args: unknown[]) => ((ops ??= prepareReconcile(db))[name] as (...a: unknown[]) => unknown)(...args);
+    out[name] = async (...args: unknown[]) => ((ops ??= prepareReconcile(connection()))[name] as (...a: unknown[]) => unknown)(...args);
   }
-  return out as unknown as ReconciliationStore;
+  return Object.assign(out as unknown as ReconciliationStore, {
+    close(): void {
+      if (own?.open) own.close();
+    },
+  });
 }

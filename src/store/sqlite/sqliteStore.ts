@@ -54,6 +54,7 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
   // overlaps the next batch's HTTP and decision work; reads stay here (WAL readers never block).
   const writer = path === ':memory:' || options.writerThread === false ? undefined : createWriterThread(path, options.synchronous ?? 'FULL');
   let local: ((units: readonly UnitOfWork[]) => UnitOutcome[]) | undefined;
+  const { close: closeReconcile, ...reconcile } = createSqliteReconcile(db, path, options.synchronous ?? 'FULL');
   const commitLocal = (units: readonly UnitOfWork[]) => (local ??= createCommitter(db))(units);
 
   return {
@@ -117,7 +118,7 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
       return (stmts().listOutbox.all(afterSeq, limit) as Parameters<typeof toStoredOutbox>[0][]).map(toStoredOutbox);
     },
     ...createSqliteOutbox(db),
-    ...createSqliteReconcile(db),
+    ...reconcile,
     async putNode(node) {
       inventory().putNode(node);
     },
@@ -184,6 +185,7 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
     },
     async close() {
       await writer?.close();
+      closeReconcile();
       if (db.open) db.close();
     },
   };
