@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { open, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { MappingTables } from '../../connectors/mapping/index.js';
 import type { ReconcileKind } from '../../reconcile/index.js';
@@ -17,7 +17,17 @@ export function formatOfName(name: string): SnapshotFileFormat {
   return 'json';
 }
 
-const lines = (path: string): AsyncIterable<string> => createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+/** The file's lines, opened only once read (a file refused before its rows are read is never opened) and closed after. */
+async function* lines(path: string): AsyncGenerator<string, void, undefined> {
+  const input = createReadStream(path, { encoding: 'utf8' });
+  const rl = createInterface({ input, crlfDelay: Infinity });
+  try {
+    yield* rl;
+  } finally {
+    rl.close();
+    input.destroy();
+  }
+}
 
 /**
  * A snapshot file's rows, streamed where the format allows: JSON lines (one row per line) and CSV
@@ -32,14 +42,8 @@ export async function readSnapshotFile(path: string, format: SnapshotFileFormat,
     if (read.errors.length > 0) throw new SnapshotError(`the 846 cannot be read: ${read.errors.slice(0, 5).map((e) => `${e.path}: ${e.message}`).join('; ')}`, read.errors.slice(0, 100));
     return { rows: read.rows, ...(read.asOf !== undefined ? { asOf: read.asOf } : {}), modifiedAt };
   }
-  const handle = await open(path, 'r');
-  const head = Buffer.alloc(64);
-  const { bytesRead } = await handle.read(head, 0, 64, 0);
-  await handle.close();
-  const start = head.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').trimStart();
   // One object per line (JSON lines) streams; a document ({ rows } or [rows]) is read whole.
-  const document = start.startsWith('[') || (start.startsWith('{') && /^\{\s*"(asOf|rows|target|kind|scope)"/.test(start) && !(await isJsonLines(path)));
-  if (!document) return { rows: jsonLineRows(lines(path)), modifiedAt };
+  if (!(await isDocument(path))) return { rows: jsonLineRows(lines(path)), modifiedAt };
   let doc: unknown;
   try {
     doc = JSON.parse((await readFile(path, 'utf8')).replace(/^\uFEFF/, ''));
@@ -57,14 +61,20 @@ export async function readSnapshotFile(path: string, format: SnapshotFileFormat,
   };
 }
 
-/** Whether the first line of the file is a whole JSON value (JSON lines) rather than the start of a document. */
-async function isJsonLines(path: string): Promise<boolean> {
-  for await (const line of lines(path)) {
+/**
+ * A JSON document rather than JSON lines: it starts with `[`, or its first line is not a whole JSON
+ * value (a document spread over lines), or is one object holding `rows`.
+ */
+async function isDocument(path: string): Promise<boolean> {
+  for await (const raw of lines(path)) {
+    const line = raw.replace(/^\uFEFF/, '').trim();
+    if (line === '') continue;
+    if (line.startsWith('[')) return true;
     try {
-      JSON.parse(line);
-      return true;
+      const value = JSON.parse(line) as unknown;
+      return typeof value === 'object' && value !== null && Array.isArray((value as { rows?: unknown }).rows);
     } catch {
-      return false;
+      return true;
     }
   }
   return false;
