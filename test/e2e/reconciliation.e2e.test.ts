@@ -192,6 +192,12 @@ for (const store of e2eStores()) {
       const refused = await srv.api(`/v1/exceptions/${by('missing_in_ledger')}/actions`, { body: { action: 'accept_external', note: 'take it' } });
       expect(refused.status).toBe(409);
       expect(refused.body.detail).toMatch(/cannot adopt a fulfillment it never created/);
+      const resync = await srv.api(`/v1/exceptions/${by('status_mismatch')}/actions`, { body: { action: 'resync' } });
+      expect(resync.status).toBe(409);
+      expect(resync.body.detail).toMatch(/wms-main cannot be asked for its state/);
+      const cancel = await srv.api(`/v1/exceptions/${by('duplicate_in_target')}/actions`, { body: { action: 'cancel' } });
+      expect(cancel.status).toBe(409);
+      expect((await srv.api(`/v1/orders/${ful.cancelled!.orderId}`)).body.status).toBe('cancelled');
       const resolved = await srv.api(`/v1/exceptions/${by('missing_in_ledger')}/actions`, { body: { action: 'resolve', note: 'a test order keyed in at the WMS; deleted there' } });
       expect(resolved.body).toMatchObject({ status: 'resolved' });
       expect(resolved.body.audit.map((a: { action: string }) => a.action)).toEqual(['raised', 'accept_external', 'resolve']);

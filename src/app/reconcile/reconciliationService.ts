@@ -128,6 +128,9 @@ export function createReconciliationService(deps: ReconciliationServiceDeps) {
     if (Date.now() - lastRecheck >= (deps.recheckMs ?? 30_000)) {
       lastRecheck = Date.now();
       await recheckDue(deps);
+      // A snapshot whose receiving process died part-way is dropped (its sender got no 202).
+      const stale = new Date(Date.parse(clock.now()) - 60 * 60_000).toISOString();
+      for (const r of await store.listReconciliationRuns({ status: 'receiving', limit: 50 })) if (r.createdAt < stale) await store.deleteReconciliationRun(r.id);
     }
   };
 

@@ -81,10 +81,14 @@ export function prepareReconcile(db: Database.Database): { [K in keyof Reconcili
       if (rows.length === 0) return [];
       // The page's release messages in one range scan of the outbox key index (the keys sort like
       // the ids they end with) instead of one index lookup per row.
-      const releases = new Map<string, [string, string, string | null, string | null]>();
+      const releases = new Map<string, ReconciliationFulfillmentRow['release']>();
       const range = shape("SELECT idempotency_key, id, status, first_attempt_at, dispatched_at FROM outbox WHERE idempotency_key >= ? AND idempotency_key <= ? || ':' ", true);
-      for (const [key, ...rest] of range.all(`fulfillment.release:${rows[0]![0]}`, `fulfillment.release:${rows.at(-1)![0]}`) as [string, string, string, string | null, string | null][]) releases.set(key, rest);
-      return rows.map((r) => toFulfillmentRow([...r.slice(0, 7), ...(releases.get(`fulfillment.release:${r[0]}`) ?? [null, null, null, null])] as FulfillmentJoinRow));
+      for (const [key, messageId, status, firstAttemptAt, dispatchedAt] of range.all(`fulfillment.release:${rows[0]![0]}`, `fulfillment.release:${rows.at(-1)![0]}`) as [string, string, string, string | null, string | null][]) {
+        releases.set(key, { messageId, status, firstAttemptAt, dispatchedAt });
+      }
+      return rows.map(([id, orderId, nodeId, status, releasedAt, updatedAt, view]) => ({
+        id, orderId, nodeId, status, releasedAt, updatedAt, view: JSON.parse(view) as unknown, release: releases.get(`fulfillment.release:${id}`) ?? null,
+      }));
     },
     listPositionsPage(query) {
       if (query.nodeIds.length === 0) return [];
