@@ -291,6 +291,8 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
         rows text NOT NULL,
         CONSTRAINT reconciliation_pages_pkey PRIMARY KEY (run_id, chunk, page)
       );
+      -- Pages are written once, read once and deleted: not worth compressing.
+      ALTER TABLE reconciliation_pages ALTER COLUMN rows SET STORAGE EXTERNAL;
       CREATE TABLE reconciliation_drifts (
         seq bigserial NOT NULL,
         run_id text COLLATE "C" NOT NULL,
