@@ -123,11 +123,9 @@ async function finish(deps: RunDeps, run: ReconciliationRunRow, save: (next: Rec
   const kind = kindOf(run);
   const scope = run.scope as RunScopeDoc;
   const found: Finding[] = [];
-  let pending = 0;
   for await (const row of runFindings(deps, run.id)) {
     const id = parseDedupeKey(row.dedupeKey);
     if (!id || row.status === 'cleared') continue;
-    if (row.status === 'deferral' && row.until !== null) pending++;
     // Only identity matters to the diff: a drift or deferral of this class and key was found.
     found.push({ type: 'deferral', kind: id.kind, class: id.class, key: id.key, reason: '' } satisfies Deferral);
   }
@@ -142,7 +140,8 @@ async function finish(deps: RunDeps, run: ReconciliationRunRow, save: (next: Rec
     diff.resolved.map((k) => open.get(k)!),
     `reconciliation run ${run.id} (${run.target} ${kind} as of ${run.asOf}) compared it and no longer finds it`,
   );
-  if (pending === 0) await store.deleteReconciliationPages(run.id);
+  // Deferrals keep their own rows: the snapshot's pages are not needed once the join is done.
+  await store.deleteReconciliationPages(run.id);
   const totals = { ...(run.totals as TotalsDoc), exceptionsResolved: (run.totals as TotalsDoc).exceptionsResolved + resolved };
   const done: ReconciliationRunRow = { ...run, status: 'completed', totals, progress: { ...(run.progress as ProgressDoc), phase: 'done' }, finishedAt: clock.now(), owner: null, leaseUntil: null };
   await save(done);

@@ -63,10 +63,5 @@ export async function recheckDue(deps: RunDeps, limit = 100): Promise<{ checked:
     const rows = ((d.doc as { rows?: TargetRow[] }).rows ?? []) as TargetRow[];
     if ((await recheckKey(deps, run, d, rows)).status === 'drift') drifts++;
   }
-  for (const run of runs.values()) {
-    if (run && (await deps.store.listReconciliationDrifts({ runId: run.id, status: 'deferral', limit: 1 })).every((x) => x.until === null)) {
-      await deps.store.deleteReconciliationPages(run.id);
-    }
-  }
   return { checked: due.length, drifts };
 }
