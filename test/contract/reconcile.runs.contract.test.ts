@@ -17,6 +17,9 @@ import { storeFactories } from '../support/stores.js';
 import { MIN, T0, cleanRow, fid, fulfillmentRow, iso, openLine, seedOrders } from '../support/reconcileWorld.js';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+async function until(fn: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 500 && !(await fn()); i++) await new Promise((r) => setTimeout(r, 10));
+}
 
 for (const factory of storeFactories()) {
   describe(`Reconciliation runs against the store: ${factory.name}`, () => {
@@ -88,6 +91,28 @@ for (const factory of storeFactories()) {
       expect((again.totals as { exceptionsRaised: number }).exceptionsRaised).toBe(0);
       const ids = async (id: string) => (await store.listReconciliationDrifts({ runId: id, status: 'drift', limit: 100 })).map((d) => d.exceptionId).sort();
       expect(await ids(again.id)).toEqual(await ids(run.id));
+    });
+
+    it('a stopping process leaves its run at a checkpoint, lease given back, and the next one finishes it', async () => {
+      const first: ReturnType<typeof createReconciliationService> = createReconciliationService({
+        ...deps, newId, spill: { chunkRows: 7, pageRows: 3 }, log: silent,
+        onProgress: (r) => {
+          if (r.cursor !== null) void first.stop();
+        },
+      });
+      first.start();
+      const run = await first.receive({ header: header(), rows: driftRows(), source: 'test', createdBy: 't' });
+      await until(async () => (await store.getReconciliationRun(run.id))?.cursor !== null);
+      await first.stop();
+      const left = (await store.getReconciliationRun(run.id))!;
+      expect(left).toMatchObject({ status: 'running', leaseUntil: clock.now() });
+      nowMs += 1;
+      const next = createReconciliationService({ ...deps, newId, log: silent });
+      next.start();
+      await next.idle();
+      await next.stop();
+      expect(await store.getReconciliationRun(run.id)).toMatchObject({ status: 'completed', progress: { resumed: 1 } });
+      expect(await classes(run.id)).toEqual(EXPECTED);
     });
 
     it('a deferral is compared again when due: a drift if the difference stayed, cleared if the ledger caught up', async () => {

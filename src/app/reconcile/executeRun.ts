@@ -78,6 +78,11 @@ export async function executeRun(deps: RunDeps, claimed: ReconciliationRunRow, o
         percent: totals.targetRows === 0 ? 100 : Math.min(100, Math.floor((targetRows / totals.targetRows) * 100)),
       };
       await save({ ...run, cursor: e.cursor === null ? run.cursor : JSON.stringify(e.cursor), progress, totals: { ...totals, exceptionsRaised: raised }, leaseUntil: lease() });
+      if (deps.shouldStop?.() && !e.done) {
+        // Shutting down: the lease is given back at this checkpoint, so the next process resumes at once.
+        await store.updateReconciliationRun({ ...run, leaseUntil: clock.now() }, owner);
+        throw new LeaseLostError(run.id);
+      }
     }
     return await finish(deps, run, save);
   } catch (err) {

@@ -42,8 +42,11 @@ export interface ReceiveInput {
  * process sharing the store, which also resumes a run whose process died from its cursor. The
  * same worker compares deferrals again when they fall due.
  */
-export function createReconciliationService(deps: ReconciliationServiceDeps) {
-  const { store, clock, newId } = deps;
+export function createReconciliationService(serviceDeps: ReconciliationServiceDeps) {
+  const { store, clock, newId } = serviceDeps;
+  // A run in hand stops at its next checkpoint when the process stops (its lease given back).
+  let stopping = false;
+  const deps: ReconciliationServiceDeps = { ...serviceDeps, shouldStop: () => stopping };
   const workerId = `reconciler-${randomUUID()}`;
   let timer: NodeJS.Timeout | undefined;
   let busy: Promise<void> | undefined;
@@ -175,12 +178,14 @@ export function createReconciliationService(deps: ReconciliationServiceDeps) {
     recheckDue: () => recheckDue(deps),
     start(): void {
       stopped = false;
+      stopping = false;
       tick();
     },
     nudge,
-    /** Stops looking for work and waits for the run in hand (its lease lets another process resume it otherwise). */
+    /** Stops looking for work; the run in hand stops at its next checkpoint and is left to be resumed (by the next start, or another process). */
     async stop(): Promise<void> {
       stopped = true;
+      stopping = true;
       if (timer) clearTimeout(timer);
       await busy;
     },

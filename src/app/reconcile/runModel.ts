@@ -52,6 +52,8 @@ export interface RunDeps {
   readonly pageRows: number;
   /** Told at every progress save (the CLI's progress display). */
   readonly onProgress?: (run: ReconciliationRunRow) => void;
+  /** Asked at every checkpoint: true when the process is stopping (the run is left to be resumed). */
+  readonly shouldStop?: () => boolean;
 }
 
 /** The run's lease was taken over by another process: this one stops, the other resumes. */
