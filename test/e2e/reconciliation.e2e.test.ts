@@ -289,5 +289,25 @@ for (const store of e2eStores()) {
       const e = (await srv.api(`/v1/exceptions/${run.drifts[0].exceptionId}`)).body;
       expect(e).toMatchObject({ type: 'amount_mismatch', orderId: ful.shipped!.orderId, owner: 'finance-ops' });
     });
+
+    it('accept_external on a target that shipped what the ledger has not heard of records the node\'s shipment', async () => {
+      // The WMS's listing from an hour ago (past the grace for facts on their way): it shipped the acknowledged fulfillment.
+      const [acked, ...rest] = cleanOrderRows();
+      const run = await reconcile({ target: 'wms-main', kind: 'orders', asOf: at(-61 * MIN), rows: [{ ...acked!, status: 'shipped', lines: [{ lineId: '1', quantity: 2, shipped: 2 }] }, ...rest] });
+      // The held release was sent over an hour before and never confirmed: it must be there if it ever arrived.
+      // (An orders listing older than the inbound grace is also older than the orders feed may be.)
+      expect(classes(run)).toEqual(['missing_in_target', 'stale_feed', 'status_mismatch']);
+      const drift = run.drifts.find((d: { class: string }) => d.class === 'status_mismatch');
+      expect(drift).toMatchObject({ fulfillmentId: ful.acked!.id, direction: 'target_ahead' });
+      const e = (await srv.api(`/v1/exceptions/${drift.exceptionId}`)).body;
+      expect(e.suggestedActions).toEqual(['resync', 'accept_external', 'resolve']);
+      const acted = await srv.api(`/v1/exceptions/${e.id}/actions`, { body: { action: 'accept_external', note: 'the carrier scan confirms it left' } });
+      expect(acted.status, JSON.stringify(acted.body)).toBe(200);
+      expect(acted.body.audit.at(-1).result).toMatch(/recorded a shipment of 2 of line 1 as wms-main's fact \(applied\)/);
+      const order = (await srv.api(`/v1/orders/${ful.acked!.orderId}`)).body;
+      expect(order).toMatchObject({ status: 'shipped', fulfillments: [{ id: ful.acked!.id, status: 'shipped' }] });
+      // Adopting twice records nothing twice.
+      expect((await srv.api(`/v1/exceptions/${e.id}/actions`, { body: { action: 'accept_external' } })).status).toBe(409);
+    });
   });
 }
