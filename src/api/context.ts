@@ -10,6 +10,8 @@ import type { RoutingContext } from '../app/routingContext.js';
 import type { ExceptionService } from '../app/exceptions.js';
 import type { InventoryService } from '../app/inventoryService.js';
 import type { InboundSink } from '../connectors/port.js';
+import type { MappingTables } from '../connectors/mapping/index.js';
+import type { ReconciliationService } from '../app/reconcile/reconciliationService.js';
 import type { createInFlightKeys } from './idempotency.js';
 import { requestFingerprint, requireIdempotencyKey } from './idempotency.js';
 import { ProblemError, fromDomainError } from './problem.js';
@@ -32,6 +34,16 @@ export interface ApiDeps {
   readonly ready: () => Promise<void>;
   /** Wakes the outbox dispatcher (after a dead letter is redriven). */
   readonly nudgeDispatcher?: () => void;
+  /** Reconciliation runs (POST/GET /v1/reconciliations), when the runtime has them. */
+  readonly reconciliation?: ReconciliationApi;
+}
+
+export interface ReconciliationApi {
+  readonly service: ReconciliationService;
+  /** The mapping tables an X12 846 of this target is read with (its batch connector's), if any. */
+  readonly mappingFor: (target: string) => MappingTables | undefined;
+  /** Snapshots are bigger than commands: their own body limit. */
+  readonly bodyLimitBytes: number;
 }
 
 declare module 'fastify' {

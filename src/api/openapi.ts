@@ -8,6 +8,16 @@ import {
   ReleaseHoldSchema,
 } from './schemas.js';
 
+/** POST /v1/reconciliations as JSON; rows are checked one by one by the handler (snapshotRows.ts), described here. */
+const RECONCILIATION_BODY = {
+  type: 'object',
+  required: ['target', 'kind', 'asOf', 'rows'],
+  properties: {
+    target: { type: 'string' }, kind: { enum: ['orders', 'inventory', 'payments'] }, asOf: { type: 'string', format: 'date-time' }, scope: { enum: ['all', 'open_only'] },
+    rows: { type: 'array', items: { type: 'object', description: 'orders { fulfillmentId, status, lines: [{ lineId, quantity, shipped }] }; inventory { nodeId, sku, onHand, asOf? }; payments { orderId, authorized, captured, refunded, currency? }' } },
+  },
+};
+
 /** The OpenAPI document, generated from the very schemas the handlers validate with. */
 export function buildOpenApi(version: string): Record<string, unknown> {
   const body = (schema: z.ZodType) => ({
@@ -60,6 +70,25 @@ export function buildOpenApi(version: string): Record<string, unknown> {
         post: mutation('Release a hold', ReleaseHoldSchema, 200, [idParam, ifMatch, { name: 'type', in: 'path', required: true, schema: { type: 'string' } }]),
       },
       '/v1/orders/{id}/payment-authorizations': { post: mutation('Record a payment authorization', PaymentAuthorizationSchema, 200, [idParam]) },
+      '/v1/reconciliations': {
+        post: {
+          summary: 'A target\'s snapshot: checked, stored, reconciled in the background (docs/reconciliation.md)',
+          parameters: [idem, ...['target', 'kind', 'asOf'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' }, description: 'for a CSV or X12 body' }))],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': { schema: RECONCILIATION_BODY },
+              'text/csv': { schema: { type: 'string' } },
+              'application/edi-x12': { schema: { type: 'string', description: 'an X12 846 (kind inventory)' } },
+            },
+          },
+          responses: { 202: { description: '{ id, status, target, kind, asOf, rows }' }, ...errors },
+        },
+        get: { summary: 'Runs, newest first (target, kind, status, limit, cursor)', responses: { 200: { description: '{ items, nextCursor }' }, 400: problem } },
+      },
+      '/v1/reconciliations/{id}': {
+        get: { summary: 'A run: status, progress, totals per class, drifts (limit, cursor, status, class)', parameters: [idParam], responses: { 200: { description: 'the run with drifts' }, 404: problem } },
+      },
       '/healthz': { get: { summary: 'Process up', security: [], responses: { 200: { description: 'ok' } } } },
       '/readyz': { get: { summary: 'Store reachable', security: [], responses: { 200: { description: 'ready' }, 503: problem } } },
       '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { 200: { description: 'text/plain' } } } },

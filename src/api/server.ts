@@ -11,6 +11,7 @@ import { orderRoutes } from './routes/orders.js';
 import { routingRoutes } from './routes/routing.js';
 import { exceptionRoutes } from './routes/exceptions.js';
 import { fulfillmentRoutes } from './routes/fulfillments.js';
+import { reconciliationRoutes } from './routes/reconciliations.js';
 import { parse as parseYaml } from 'yaml';
 
 export { parseJsonBody } from './jsonBody.js';
@@ -145,6 +146,7 @@ export function buildServer(deps: ApiDeps, options: ServerOptions): FastifyInsta
   fulfillmentRoutes(app, deps);
   exceptionRoutes(app, deps);
   deadLetterRoutes(app, deps);
+  if (deps.reconciliation) reconciliationRoutes(app, deps, deps.reconciliation);
   return app;
 }
 

@@ -21,6 +21,10 @@ export interface Config {
   readonly connectorsFile?: string;
   /** Run the simulated retail network (default: on for the embedded SQLite default, off on PostgreSQL). */
   readonly simulators: boolean;
+  /** Reconciliation sweeps, drop directory, velocity classes, feed ages (docs/reconciliation.md). */
+  readonly reconciliationFile?: string;
+  /** Largest snapshot accepted by POST /v1/reconciliations (bigger ones: a file, or the CLI). */
+  readonly reconciliationBodyLimitBytes: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -43,8 +47,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const sims = (env.ORDERLY_SIMULATORS ?? (env.DATABASE_URL ? 'off' : 'on')).toLowerCase();
   if (sims !== 'on' && sims !== 'off') throw new Error(`ORDERLY_SIMULATORS must be on or off, not ${env.ORDERLY_SIMULATORS}`);
+  const snapshotMb = Number(env.ORDERLY_RECONCILIATION_BODY_LIMIT_MB ?? 64);
+  if (!Number.isFinite(snapshotMb) || snapshotMb < 1 || snapshotMb > 1024) throw new Error(`ORDERLY_RECONCILIATION_BODY_LIMIT_MB must be 1–1024, not ${env.ORDERLY_RECONCILIATION_BODY_LIMIT_MB}`);
   return {
     returnWindowDays,
+    reconciliationBodyLimitBytes: Math.round(snapshotMb * 1024 * 1024),
+    ...(env.ORDERLY_RECONCILIATION_FILE ? { reconciliationFile: resolve(env.ORDERLY_RECONCILIATION_FILE) } : {}),
     simulators: sims === 'on',
     ...(env.ORDERLY_CONNECTORS_FILE ? { connectorsFile: resolve(env.ORDERLY_CONNECTORS_FILE) } : {}),
     port,

@@ -26,6 +26,8 @@ import { createSweeper } from './sweeper.js';
 import { setUpConnectors } from './connectors.js';
 import { createDispatchHooks } from './dispatchHooks.js';
 import { exceptionActionHandlers } from './exceptionActions.js';
+import { setUpReconciliation } from './reconcile/setUpReconciliation.js';
+import type { ReconciliationSetup } from './reconcile/setUpReconciliation.js';
 import { createDeadLetterService, createDispatcher } from './dispatch/index.js';
 import type { Dispatcher } from './dispatch/index.js';
 import { connectorWebhookRoutes } from '../connectors/http/index.js';
@@ -57,6 +59,8 @@ export interface Orderly {
   /** The lifecycle sweeper (tests run a sweep or wait for deferred follow-ups through it). */
   readonly sweeper: Sweeper;
   readonly dispatcher: Dispatcher;
+  /** Reconciliation runs, sweeps and drop directory. */
+  readonly reconciliation: ReconciliationSetup;
   /** The simulated retail network, when it runs (ORDERLY_SIMULATORS). */
   readonly network?: SimulatedNetwork;
   readonly url: string;
@@ -118,9 +122,15 @@ async function assemble(store: Store, config: Config, log: Logger, clock: Clock,
     });
     const sweeper: Sweeper = createSweeper({ store, orders, routing, clock, newId, log, returnWindowDays });
     const deadLetters = createDeadLetterService({ store, clock });
-    const exceptions = createExceptionService({ store, clock, newId, handlers: exceptionActionHandlers({ orders, deadLetters, nudge: () => dispatcher.nudge() }) });
+    const handlers = exceptionActionHandlers({ orders, deadLetters, nudge: () => dispatcher.nudge() });
+    const exceptions = createExceptionService({ store, clock, newId, handlers });
     const inventory = createInventoryService({ store, orders, routing });
     const inbound = createInboundSink({ store, orders, inventory, exceptions });
+    const reconciliation = setUpReconciliation({
+      store, exceptions, handlers, inventory, inbound, connectors: connectors.connectors, clock, newId, log, config,
+      ...(connectors.paymentConnector ? { paymentConnector: connectors.paymentConnector } : {}),
+      nudgeDispatcher: () => dispatcher.nudge(),
+    });
     const hooks = createDispatchHooks({ inbound, exceptions, log });
     const dispatcher: Dispatcher = createDispatcher({
       store, connectors: connectors.connectors, sink: inbound, clock, log, metrics,
@@ -136,6 +146,7 @@ async function assemble(store: Store, config: Config, log: Logger, clock: Clock,
         inFlight: createInFlightKeys(),
         ready: () => store.ping(),
         nudgeDispatcher: () => dispatcher.nudge(),
+        reconciliation: reconciliation.api,
       },
       { bodyLimitBytes: config.bodyLimitBytes, version: VERSION },
     );
@@ -152,8 +163,9 @@ async function assemble(store: Store, config: Config, log: Logger, clock: Clock,
     connectors.start(inbound);
     dispatcher.start();
     sweeper.start();
+    reconciliation.start();
     if (connectors.network) log.info({ nodes: connectors.nodes.map((n) => n.id), connectors: connectors.connectors.map((c) => c.id) }, 'simulated retail network started (ORDERLY_SIMULATORS=off to run without it)');
-    return running({ app, store, sweeper, dispatcher, committer, connectors, address, ...(boot.generatedKey ? { generatedKey: boot.generatedKey } : {}) });
+    return running({ app, store, sweeper, dispatcher, committer, connectors, reconciliation, address, ...(boot.generatedKey ? { generatedKey: boot.generatedKey } : {}) });
   } catch (err) {
     await connectors.close().catch(() => undefined);
     throw err;
@@ -168,10 +180,11 @@ function running(parts: {
   dispatcher: Dispatcher;
   committer: ReturnType<typeof createGroupCommitter>;
   connectors: Awaited<ReturnType<typeof setUpConnectors>>;
+  reconciliation: ReconciliationSetup;
   address: string;
   generatedKey?: string;
 }): Orderly {
-  const { app, store, sweeper, dispatcher, committer, connectors } = parts;
+  const { app, store, sweeper, dispatcher, committer, connectors, reconciliation } = parts;
   const url = parts.address.replace('[::]', 'localhost').replace('0.0.0.0', 'localhost');
   let closing: Promise<void> | undefined;
   return {
@@ -179,12 +192,14 @@ function running(parts: {
     store,
     sweeper,
     dispatcher,
+    reconciliation,
     ...(connectors.network ? { network: connectors.network } : {}),
     url,
     ...(parts.generatedKey ? { generatedKey: parts.generatedKey } : {}),
     close() {
       closing ??= (async () => {
         await app.close();
+        await reconciliation.stop();
         await sweeper.stop();
         await committer.drain();
         await dispatcher.stop();

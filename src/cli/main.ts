@@ -4,6 +4,7 @@ import { registerDlq } from './dlq.js';
 import { registerDemo } from './demo.js';
 import { registerEdiCommands } from './edi.js';
 import { registerKeys } from './keys.js';
+import { registerReconcile } from './reconcile.js';
 import { registerRules } from './rules.js';
 import { registerServe } from './serve.js';
 
@@ -16,5 +17,6 @@ export async function main(argv: readonly string[]): Promise<void> {
   registerRules(program);
   registerDemo(program);
   registerDlq(program);
+  registerReconcile(program);
   await program.parseAsync([...argv]);
 }

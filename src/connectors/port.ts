@@ -254,6 +254,12 @@ export interface Connector {
    * if the target reported its state), `not_received` makes a resend safe, `unknown` raises an exception.
    */
   queryStatus?(envelope: Envelope, options: { readonly signal: AbortSignal }): Promise<{ readonly status: 'received' | 'not_received' | 'unknown'; readonly facts?: readonly Fact[] }>;
+  /**
+   * The target's own view for reconciliation (issue 6): its rows of `kind` in the canonical form of
+   * `POST /v1/reconciliations` and the time they are as of. For scheduled sweeps and the `resync`
+   * action; a connector that cannot list its state leaves it out.
+   */
+  snapshot?(kind: 'orders' | 'inventory' | 'payments', options: { readonly signal: AbortSignal }): Promise<{ readonly asOf: string; readonly rows: readonly unknown[] }>;
   /** Starts inbound work (directory polling, …); stops it on close. */
   start?(sink: InboundSink): Promise<void> | void;
   close?(): Promise<void> | void;

@@ -10,8 +10,11 @@
  * then retries the units one by one to isolate it).
  */
 import type { OutboxStore } from './outboxPort.js';
+import type { ReconciliationStore } from './reconcilePort.js';
 
 export type * from './outboxPort.js';
+export type * from './reconcilePort.js';
+export { RECONCILIATION_RUN_STATUSES } from './reconcilePort.js';
 export { DEAD_LETTER_REASONS } from './outboxPort.js';
 
 export interface EventMetadata {
@@ -245,8 +248,8 @@ export interface Identity {
   readonly createdAt: string;
 }
 
-/** The outbox dispatcher's part (claims, outcomes, dead letters) lives in outboxPort.ts. */
-export interface Store extends OutboxStore {
+/** The outbox dispatcher's part lives in outboxPort.ts, reconciliation's (ledger pages, runs, drifts) in reconcilePort.ts. */
+export interface Store extends OutboxStore, ReconciliationStore {
   readonly dialect: 'sqlite' | 'postgres';
   /** Applies pending versioned migrations; returns the versions it applied. */
   migrate(): Promise<number[]>;

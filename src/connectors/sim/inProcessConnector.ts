@@ -15,6 +15,8 @@ export interface InProcessConnectorOptions {
   readonly handles?: readonly OutboundMessageType[];
   /** For Retry-After; default the simulator's clock. */
   readonly clock?: Clock;
+  /** The simulator's own rows for reconciliation, by kind (absent: the connector cannot list its state). */
+  readonly snapshot?: Connector['snapshot'];
 }
 
 /**
@@ -41,6 +43,7 @@ export function createInProcessConnector(sim: Simulator, options: InProcessConne
       if (result instanceof ConnectorError) throw result;
       return result;
     },
+    ...(options.snapshot ? { snapshot: options.snapshot } : {}),
     async queryStatus(envelope) {
       const answer = transportOf(sim.status(envelope.idempotencyKey));
       return answer instanceof ConnectorError ? { status: 'unknown' } : classifyStatusAnswer(answer);

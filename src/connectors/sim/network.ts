@@ -144,7 +144,10 @@ export async function createSimulatedNetwork(options: SimulatedNetworkOptions = 
     /** The connectors Orderly's dispatcher uses: one per fulfiller, and the payment gateway. */
     connectors(deps: { readonly fetch?: typeof fetch } = {}): Connector[] {
       if (mode === 'http') return connectorConfigs.map((c) => createHttpConnector(c, deps.fetch ? { fetch: deps.fetch } : {}));
-      return [...fulfillers, payments].map((sim) => createInProcessConnector(sim, { pii: sim.kind !== 'payment' }));
+      return [
+        ...fulfillers.map((sim) => createInProcessConnector(sim, { pii: true, snapshot: async (kind) => wmsRows(sim, kind) })),
+        createInProcessConnector(payments, { pii: false, snapshot: async (kind) => ({ asOf: clock.now(), rows: kind === 'payments' ? payments.reconciliationRows() : [] }) }),
+      ];
     },
     /** For `connectorWebhookRoutes`: the connectors that send signed webhooks, with their secrets. */
     webhookConnector: (id: string): WebhookConnector | undefined => {
@@ -173,3 +176,12 @@ export async function createSimulatedNetwork(options: SimulatedNetworkOptions = 
 }
 
 export type SimulatedNetwork = Awaited<ReturnType<typeof createSimulatedNetwork>>;
+
+/** A simulated warehouse's (or store's) own rows for reconciliation: its work orders, or its stock. */
+function wmsRows(sim: WmsSimulator, kind: 'orders' | 'inventory' | 'payments'): { asOf: string; rows: readonly unknown[] } {
+  const asOf = sim.clock.now();
+  if (kind === 'orders') return { asOf, rows: sim.reconciliationRows() };
+  if (kind === 'payments') return { asOf, rows: [] };
+  const stock = sim.inventorySnapshot();
+  return { asOf, rows: stock.type === 'inventory.snapshot' ? stock.positions.map((p) => ({ nodeId: stock.nodeId, sku: p.sku, onHand: p.onHand })) : [] };
+}

@@ -71,6 +71,8 @@ export interface ExceptionInput {
   readonly orderValue?: number;
   readonly customerTier?: string;
   readonly actor?: ExceptionAudit['actor'];
+  /** Set by a source that triages its own problems (reconciliation's TriagePolicy): taken over the policy's. */
+  readonly triage?: { readonly severity: ExceptionSeverity; readonly owner: string; readonly slaMinutes: number };
 }
 
 /** Who owns, how urgent, and by when: the defaults beside the interface (STYLE §4). */
@@ -127,7 +129,7 @@ export const DEFAULT_EXCEPTION_POLICY: ExceptionPolicy & { readonly highValue: n
 };
 
 export function newException(input: ExceptionInput, now: string, policy: ExceptionPolicy = DEFAULT_EXCEPTION_POLICY): ExceptionDoc {
-  const severity = policy.severity(input);
+  const severity = input.triage?.severity ?? policy.severity(input);
   return {
     id: input.id,
     dedupeKey: input.dedupeKey,
@@ -135,7 +137,7 @@ export function newException(input: ExceptionInput, now: string, policy: Excepti
     reasonCode: input.reasonCode ?? input.type,
     source: input.source,
     severity,
-    owner: policy.owner(input),
+    owner: input.triage?.owner ?? policy.owner(input),
     status: 'open',
     title: input.title,
     detail: input.detail,
@@ -146,7 +148,7 @@ export function newException(input: ExceptionInput, now: string, policy: Excepti
     suggestedActions: input.suggestedActions,
     createdAt: now,
     updatedAt: now,
-    slaDueAt: new Date(Date.parse(now) + policy.slaMinutes(severity) * 60_000).toISOString(),
+    slaDueAt: new Date(Date.parse(now) + (input.triage?.slaMinutes ?? policy.slaMinutes(severity)) * 60_000).toISOString(),
     audit: [{ action: 'raised', actor: input.actor ?? { kind: 'system', id: 'orderly' }, at: now }],
   };
 }

@@ -32,7 +32,7 @@ export function decideFact(order: Order, fact: OrderFact, exceptionId: string, n
     case 'fulfillment.delivered':
       return withFulfillment(order, fact.fulfillmentId, (f) => delivered(order, f, fact, c));
     case 'fulfillment.cancellation_result':
-      return withFulfillment(order, fact.fulfillmentId, (f) => cancellationResult(order, f, fact, c));
+      return withFulfillment(order, fact.fulfillmentId, (f) => cancellationResult(order, f, fact, c, now));
     case 'return.received':
       return returnReceived(order, fact, c, now);
     case 'payment.authorized':
@@ -90,7 +90,7 @@ function acknowledged(order: Order, f: Fulfillment, fact: Fact<'fulfillment.ackn
   if (fact.accepted) return f.stage === 'released' ? [{ type: 'FulfillmentAcknowledged', data: { fulfillmentId: f.id, at: now } }] : [];
   const shippedAny = f.lines.some((l) => l.shipped > 0);
   if (shippedAny) return [c('activity_after_cancel', `${f.nodeId} rejected ${f.id} after shipping part of it`, false, ['resync', 'escalate'], f.id)];
-  return [{ type: 'FulfillmentRejected', data: { fulfillmentId: f.id, nodeId: f.nodeId, reason: fact.reason ?? 'rejected', ...handBack(order, f) } }];
+  return [{ type: 'FulfillmentRejected', data: { fulfillmentId: f.id, nodeId: f.nodeId, reason: fact.reason ?? 'rejected', ...handBack(order, f), at: now } }];
 }
 
 /** How far a stage is along picked → packed → ready_for_pickup (-1 before picking). */
@@ -243,7 +243,7 @@ function delivered(order: Order, f: Fulfillment, fact: Fact<'fulfillment.deliver
   ];
 }
 
-function cancellationResult(order: Order, f: Fulfillment, fact: Fact<'fulfillment.cancellation_result'>, c: Conflict): OrderEvent[] {
+function cancellationResult(order: Order, f: Fulfillment, fact: Fact<'fulfillment.cancellation_result'>, c: Conflict, now: string): OrderEvent[] {
   const request = f.cancelRequest;
   if (!request) {
     if (fact.outcome === 'refused' || !isOpenAtNode(f)) return [];
@@ -267,6 +267,7 @@ function cancellationResult(order: Order, f: Fulfillment, fact: Fact<'fulfillmen
         reason: request.reason,
         moves: lines.map((l) => ({ lineId: l.lineId, from: 'released', to: 'cancelled', quantity: l.quantity })),
         releases: reservationsOf(order, f.id, lines),
+        at: now,
       },
     });
   } else {

@@ -46,7 +46,7 @@ export function decideWithdraw(order: Order, command: Cmd<'WithdrawFulfillment'>
   const f = order.fulfillments.find((x) => x.id === command.fulfillmentId);
   if (!f) return invalid('no such fulfillment', [{ path: 'fulfillmentId', message: `the order has no fulfillment ${command.fulfillmentId}` }]);
   if (!withdrawable(f)) return illegal(`${f.id} is ${f.status}: only a released fulfillment nothing of which has shipped can be withdrawn`);
-  return ok([{ type: 'FulfillmentRejected', data: { fulfillmentId: f.id, nodeId: f.nodeId, reason: command.reason, withdrawn: true, ...handBack(order, f) } }]);
+  return ok([{ type: 'FulfillmentRejected', data: { fulfillmentId: f.id, nodeId: f.nodeId, reason: command.reason, withdrawn: true, ...handBack(order, f), at: command.now } }]);
 }
 
 /**

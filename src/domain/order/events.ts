@@ -140,6 +140,8 @@ export interface FulfillmentRejectedData {
   readonly withdrawn?: boolean;
   readonly moves: readonly BucketMove[];
   readonly releases: readonly ReservationRelease[];
+  /** When the ledger recorded it (absent in events written before reconciliation needed it). */
+  readonly at?: string;
 }
 
 export const FULFILLMENT_STAGES = ['picked', 'packed', 'ready_for_pickup'] as const;
@@ -207,6 +209,8 @@ export interface FulfillmentCancelledData {
   readonly reason: string;
   readonly moves: readonly BucketMove[];
   readonly releases: readonly ReservationRelease[];
+  /** When the ledger recorded the node's result (absent in events written before reconciliation needed it). */
+  readonly at?: string;
 }
 
 /** The node could not cancel (typically: already shipped); the units stay with the node. */

@@ -57,6 +57,16 @@ export interface Fulfillment {
     readonly requestedAt: string;
     readonly mode: 'node' | 'manual';
   };
+  /**
+   * What reconciliation compares against a node's own listing (docs/reconciliation.md): the lines
+   * as released (before any cancellation at the node), the cancellations the node confirmed, and
+   * when a rejection or withdrawal was recorded. Absent on fulfillments from before they were kept.
+   */
+  readonly releasedLines?: readonly FulfillmentLineState[];
+  readonly cancellations?: readonly { readonly at?: string; readonly lines: readonly { readonly lineId: string; readonly quantity: number }[] }[];
+  readonly rejectedAt?: string;
+  /** Orderly took it back (re-route) rather than the node refusing it; the node was told to cancel. */
+  readonly withdrawn?: boolean;
 }
 
 export interface OrderReturn {

@@ -117,13 +117,21 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
     case 'AllocationReleased':
       return placed(releaseReservations(applyMoves(order, event.data.moves), event.data.releases));
     case 'FulfillmentReleased':
-      return placed(updateFulfillment(applyMoves(order, event.data.moves), event.data.fulfillmentId, (f) => ({ ...f, stage: 'released', releasedAt: event.data.at })));
+      return placed(updateFulfillment(applyMoves(order, event.data.moves), event.data.fulfillmentId, (f) => ({ ...f, stage: 'released', releasedAt: event.data.at, releasedLines: f.lines })));
     case 'FulfillmentAcknowledged':
       return placed(updateFulfillment(order, event.data.fulfillmentId, (f) => ({ ...f, stage: f.stage === 'released' ? 'acknowledged' : f.stage, acknowledgedAt: event.data.at })));
     case 'FulfillmentRejected': {
       // A cancellation awaited from the node is answered by the hand-back (its units are cancelled by the moves).
       const released = releaseReservations(applyMoves(order, event.data.moves), event.data.releases);
-      return placed(updateFulfillment(released, event.data.fulfillmentId, (f) => ({ ...clearCancelRequest(f), rejected: event.data.reason })));
+      const d = event.data;
+      return placed(
+        updateFulfillment(released, d.fulfillmentId, (f) => ({
+          ...clearCancelRequest(f),
+          rejected: d.reason,
+          ...(d.at !== undefined ? { rejectedAt: d.at } : {}),
+          ...(d.withdrawn ? { withdrawn: true } : {}),
+        })),
+      );
     }
     case 'FulfillmentProgressed':
       return placed(
@@ -177,8 +185,10 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
       });
     }
     case 'FulfillmentCancelled': {
-      const released = releaseReservations(applyMoves(order, event.data.moves), event.data.releases);
-      return placed(updateFulfillment(released, event.data.fulfillmentId, clearCancelRequest));
+      const d = event.data;
+      const released = releaseReservations(applyMoves(order, d.moves), d.releases);
+      const cancellation = { ...(d.at !== undefined ? { at: d.at } : {}), lines: d.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })) };
+      return placed(updateFulfillment(released, d.fulfillmentId, (f) => clearCancelRequest({ ...f, cancellations: [...(f.cancellations ?? []), cancellation] })));
     }
     case 'CancellationRefused':
       return placed(updateFulfillment(order, event.data.fulfillmentId, clearCancelRequest));

@@ -251,6 +251,65 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       ${COMMIT_FUNCTION_V3}
     `,
   },
+  {
+    // Reconciliation (issue 6): runs leased to the process running them (an interrupted run is
+    // claimed again and resumed from its cursor), the target's snapshot spilled as sorted chunks
+    // of pages, and the findings of each run. Written outside orderly_commit (no change to it).
+    version: 6,
+    name: 'reconciliation runs',
+    sql: `
+      CREATE TABLE reconciliation_runs (
+        id text COLLATE "C" NOT NULL,
+        target text COLLATE "C" NOT NULL,
+        kind text COLLATE "C" NOT NULL,
+        as_of text NOT NULL,
+        status text COLLATE "C" NOT NULL
+          CHECK (status IN ('receiving', 'queued', 'running', 'completed', 'failed')),
+        source text NOT NULL,
+        scope jsonb NOT NULL,
+        progress jsonb NOT NULL,
+        cursor text,
+        totals jsonb NOT NULL,
+        error text,
+        created_by text NOT NULL,
+        created_at text NOT NULL,
+        started_at text,
+        finished_at text,
+        owner text,
+        lease_until text COLLATE "C",
+        CONSTRAINT reconciliation_runs_pkey PRIMARY KEY (id)
+      );
+      CREATE INDEX reconciliation_runs_target ON reconciliation_runs (target, kind, id);
+      CREATE INDEX reconciliation_runs_status ON reconciliation_runs (status, id);
+      CREATE TABLE reconciliation_pages (
+        run_id text COLLATE "C" NOT NULL,
+        chunk integer NOT NULL,
+        page integer NOT NULL,
+        first_key text NOT NULL,
+        last_key text NOT NULL,
+        row_count integer NOT NULL,
+        rows text NOT NULL,
+        CONSTRAINT reconciliation_pages_pkey PRIMARY KEY (run_id, chunk, page)
+      );
+      -- Pages are written once, read once and deleted: not worth compressing.
+      ALTER TABLE reconciliation_pages ALTER COLUMN rows SET STORAGE EXTERNAL;
+      CREATE TABLE reconciliation_drifts (
+        seq bigserial NOT NULL,
+        run_id text COLLATE "C" NOT NULL,
+        dedupe_key text COLLATE "C" NOT NULL,
+        class text COLLATE "C" NOT NULL,
+        status text COLLATE "C" NOT NULL CHECK (status IN ('drift', 'deferral', 'cleared')),
+        until text COLLATE "C",
+        exception_id text COLLATE "C",
+        doc jsonb NOT NULL,
+        CONSTRAINT reconciliation_drifts_pkey PRIMARY KEY (seq),
+        CONSTRAINT reconciliation_drifts_key UNIQUE (run_id, dedupe_key)
+      );
+      CREATE INDEX reconciliation_drifts_run ON reconciliation_drifts (run_id, status, seq);
+      CREATE INDEX reconciliation_drifts_due ON reconciliation_drifts (until) WHERE status = 'deferral';
+      CREATE INDEX inventory_adjustments_at ON inventory_adjustments (at);
+    `,
+  },
 ];
 
 /** 'orderly' + 0x00, as a bigint: held while migrations are checked and applied. */

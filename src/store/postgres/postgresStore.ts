@@ -3,6 +3,7 @@ import { createInventoryQueries } from './inventoryQueries.js';
 import { createLifecycleQueries } from './lifecycleQueries.js';
 import { applyMigrations } from './migrations.js';
 import { createOutboxQueries, toStoredOutbox } from './outboxQueries.js';
+import { createReconcileQueries } from './reconcileQueries.js';
 import type {
   Identity,
   IdempotencyRecord,
@@ -131,6 +132,7 @@ export function createPostgresStore(url: string, options: PostgresOptions = {}):
     ...createOutboxQueries(readPool),
     ...createInventoryQueries(readPool),
     ...createLifecycleQueries(readPool),
+    ...createReconcileQueries(readPool),
     async createIdentity(identity: Identity, keyHash: string) {
       await readPool.query(
         'INSERT INTO identities (id, name, key_hash, scopes, created_at) VALUES ($1, $2, $3, $4::jsonb, $5)',

@@ -199,4 +199,59 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
       CREATE INDEX exceptions_type ON exceptions (type, status, id);
     `,
   },
+  {
+    // Reconciliation (issue 6): runs with a lease so an interrupted one is resumed, the target's
+    // snapshot spilled as sorted chunks of pages (an external sort: a few large rows, not one per
+    // snapshot row), and the drifts and deferrals each run found. Adjustments get an index on
+    // their time: a run nets the movements since the snapshot's asOf.
+    version: 5,
+    name: 'reconciliation runs',
+    sql: `
+      CREATE TABLE reconciliation_runs (
+        id TEXT PRIMARY KEY,
+        target TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        as_of TEXT NOT NULL,
+        status TEXT NOT NULL,
+        source TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        progress TEXT NOT NULL,
+        cursor TEXT,
+        totals TEXT NOT NULL,
+        error TEXT,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        owner TEXT,
+        lease_until TEXT
+      );
+      CREATE INDEX reconciliation_runs_target ON reconciliation_runs (target, kind, id);
+      CREATE INDEX reconciliation_runs_status ON reconciliation_runs (status, id);
+      CREATE TABLE reconciliation_pages (
+        run_id TEXT NOT NULL,
+        chunk INTEGER NOT NULL,
+        page INTEGER NOT NULL,
+        first_key TEXT NOT NULL,
+        last_key TEXT NOT NULL,
+        row_count INTEGER NOT NULL,
+        rows TEXT NOT NULL,
+        PRIMARY KEY (run_id, chunk, page)
+      ) WITHOUT ROWID;
+      CREATE TABLE reconciliation_drifts (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id TEXT NOT NULL,
+        dedupe_key TEXT NOT NULL,
+        class TEXT NOT NULL,
+        status TEXT NOT NULL,
+        until TEXT,
+        exception_id TEXT,
+        doc TEXT NOT NULL,
+        UNIQUE (run_id, dedupe_key)
+      );
+      CREATE INDEX reconciliation_drifts_run ON reconciliation_drifts (run_id, status, seq);
+      CREATE INDEX reconciliation_drifts_due ON reconciliation_drifts (until) WHERE status = 'deferral';
+      CREATE INDEX inventory_adjustments_at ON inventory_adjustments (at);
+    `,
+  },
 ];

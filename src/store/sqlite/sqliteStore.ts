@@ -5,6 +5,7 @@ import { createCommitter, prepare } from './commit.js';
 import { prepareInventory } from './inventoryOps.js';
 import { prepareLifecycle } from './lifecycleOps.js';
 import { createSqliteOutbox, toStoredOutbox } from './outboxOps.js';
+import { createSqliteReconcile } from './reconcileOps.js';
 import { createWriterThread } from './writerThread.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import type {
@@ -53,6 +54,7 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
   // overlaps the next batch's HTTP and decision work; reads stay here (WAL readers never block).
   const writer = path === ':memory:' || options.writerThread === false ? undefined : createWriterThread(path, options.synchronous ?? 'FULL');
   let local: ((units: readonly UnitOfWork[]) => UnitOutcome[]) | undefined;
+  const { close: closeReconcile, ...reconcile } = createSqliteReconcile(db, path, options.synchronous ?? 'FULL');
   const commitLocal = (units: readonly UnitOfWork[]) => (local ??= createCommitter(db))(units);
 
   return {
@@ -116,6 +118,7 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
       return (stmts().listOutbox.all(afterSeq, limit) as Parameters<typeof toStoredOutbox>[0][]).map(toStoredOutbox);
     },
     ...createSqliteOutbox(db),
+    ...reconcile,
     async putNode(node) {
       inventory().putNode(node);
     },
@@ -185,6 +188,7 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
     },
     async close() {
       await writer?.close();
+      closeReconcile();
       if (db.open) db.close();
     },
   };
