@@ -54,6 +54,7 @@ const fulfillmentCancelled = (n: number, nodeId: string, lines: Lines, reason = 
     reason,
     moves: lines.map(([lineId, quantity]) => ({ lineId, from: 'released', to: 'cancelled', quantity })),
     releases: lines.map(([lineId, quantity]) => ({ reservationId: rsv(n, Number(lineId.slice(1))), nodeId, sku: `SKU-${lineId}`, quantity })),
+    at: NOW,
   },
 });
 
@@ -312,6 +313,7 @@ describe('a fulfillment handed back while its cancellation is awaited', () => {
         { reservationId: rsv(1, 1), nodeId: 'node_a', sku: 'SKU-l1', quantity: 3 },
         { reservationId: rsv(1, 2), nodeId: 'node_a', sku: 'SKU-l2', quantity: 2 },
       ],
+      at: NOW,
     },
   });
 

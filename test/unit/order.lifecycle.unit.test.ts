@@ -63,6 +63,7 @@ const rejectedAtA = (reason: string, withdrawn: boolean): OrderEvent => ({
       { reservationId: rsv(1, 1), nodeId: 'node_a', sku: 'SKU-l1', quantity: 3 },
       { reservationId: rsv(1, 2), nodeId: 'node_a', sku: 'SKU-l2', quantity: 2 },
     ],
+    at: NOW,
   },
 });
 
@@ -73,7 +74,11 @@ describe('ReleaseFulfillments', () => {
     const state = spec.given(routed).when(releaseFulfillments()).then([released(ful(1), 'node_a', [['l1', 3], ['l2', 2]])]);
     const order = orderOf(state);
     expect(order.fulfillments).toEqual([
-      { id: ful(1), nodeId: 'node_a', stage: 'released', status: 'released', releasedAt: NOW, lines: heldLines([['l1', 3], ['l2', 2]]), shipments: [] },
+      {
+        id: ful(1), nodeId: 'node_a', stage: 'released', status: 'released', releasedAt: NOW, lines: heldLines([['l1', 3], ['l2', 2]]), shipments: [],
+        // What the node was given, kept for reconciliation after lines are cancelled or handed back.
+        releasedLines: heldLines([['l1', 3], ['l2', 2]]),
+      },
     ]);
     expect(order.lines.map((l) => [l.buckets.allocated, l.buckets.released])).toEqual([
       [0, 3],
