@@ -8,6 +8,8 @@ import type { RoutingContext } from './routingContext.js';
 
 const SYSTEM: CommandContext = { correlationId: 'sweeper', actor: { kind: 'system', id: 'sweeper' } };
 const PAGE = 500;
+/** Statuses an order may close from once its return window is over (a wholly returned order closes at once). */
+const CLOSABLE = ['delivered', 'partially_returned'] as const;
 
 /**
  * The time-driven part of the lifecycle (issue 5 §1, §6, §8): follow-ups deferred after
@@ -89,16 +91,18 @@ export function createSweeper(deps: {
       if (lines.length === 0) continue;
       if (ok(await orders.execute(f.orderId, { type: 'CancelOrder', reason: 'not_collected', lines }, SYSTEM))) stats.expiredPickups++;
     }
-    // Orders delivered long enough ago close once their money is settled.
+    // Orders delivered long enough ago (some of it perhaps returned) close once their money is settled.
     const windowStart = before(now, deps.returnWindowDays * 24 * 60);
-    let beforeId: string | undefined;
-    for (let page = 0; page < 20; page++) {
-      const rows = await store.listOrders({ status: 'delivered', limit: PAGE, ...(beforeId ? { beforeId } : {}) });
-      for (const row of rows) {
-        if (row.updatedAt <= windowStart && ok(await orders.advance(row.id, SYSTEM))) stats.closed++;
+    for (const status of CLOSABLE) {
+      let beforeId: string | undefined;
+      for (let page = 0; page < 20; page++) {
+        const rows = await store.listOrders({ status, limit: PAGE, ...(beforeId ? { beforeId } : {}) });
+        for (const row of rows) {
+          if (row.updatedAt <= windowStart && ok(await orders.advance(row.id, SYSTEM))) stats.closed++;
+        }
+        if (rows.length < PAGE) break;
+        beforeId = rows.at(-1)!.id;
       }
-      if (rows.length < PAGE) break;
-      beforeId = rows.at(-1)!.id;
     }
     return stats;
   };
