@@ -14,7 +14,8 @@ import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { createGroupCommitter } from './groupCommitter.js';
-import { newId } from './ids.js';
+import type { IdGenerator } from './ids.js';
+import { newId as uuidv7Id } from './ids.js';
 import { readNodesFile } from './nodesFile.js';
 import { createMetrics } from './metrics.js';
 import { createOrderService } from './orderService.js';
@@ -64,12 +65,22 @@ export interface Orderly {
   close(): Promise<void>;
 }
 
-/** The composition root: store, group committer, services and HTTP server, wired once. */
-/** Options for tests and tools: the simulated network's options (a manual clock, faults, seed) when it runs. */
+/**
+ * Options for tests and tools: the simulated network's options (a manual clock, faults, seed) when
+ * it runs, and what a test needs to replay a run exactly — ids, the dispatcher's retry jitter and
+ * the periodic sweep (the simulators' faults are drawn from their seed and the ids they are sent).
+ */
 export interface StartOptions {
   readonly network?: SimulatedNetworkOptions;
+  /** Default: prefixed UUIDv7. */
+  readonly newId?: IdGenerator;
+  /** The dispatcher's random source (retry jitter); default Math.random. */
+  readonly random?: () => number;
+  /** How often the lifecycle sweep runs on its own, in real milliseconds (default 15 s). */
+  readonly sweepIntervalMs?: number;
 }
 
+/** The composition root: store, group committer, services and HTTP server, wired once. */
 export async function startOrderly(config: Config, log: Logger, clock: Clock = systemClock, options: StartOptions = {}): Promise<Orderly> {
   const store = await openStore(config);
   try {
@@ -83,6 +94,7 @@ export async function startOrderly(config: Config, log: Logger, clock: Clock = s
 
 /** Everything after the store is open: migrations, bootstrap key, nodes file, services, HTTP. */
 async function assemble(store: Store, config: Config, log: Logger, clock: Clock, options: StartOptions): Promise<Orderly> {
+  const newId = options.newId ?? uuidv7Id;
   const applied = await store.migrate();
   if (applied.length > 0) log.info({ applied, store: store.dialect }, 'migrations applied');
   const boot = await bootstrapAdmin({ store, clock, newId }, config.bootstrapApiKey);
@@ -116,7 +128,7 @@ async function assemble(store: Store, config: Config, log: Logger, clock: Clock,
         followUpsPending: (orderId) => sweeper.whenSettled(orderId),
       },
     });
-    const sweeper: Sweeper = createSweeper({ store, orders, routing, clock, newId, log, returnWindowDays });
+    const sweeper: Sweeper = createSweeper({ store, orders, routing, clock, newId, log, returnWindowDays, ...(options.sweepIntervalMs !== undefined ? { intervalMs: options.sweepIntervalMs } : {}) });
     const deadLetters = createDeadLetterService({ store, clock });
     const exceptions = createExceptionService({ store, clock, newId, handlers: exceptionActionHandlers({ orders, deadLetters, nudge: () => dispatcher.nudge() }) });
     const inventory = createInventoryService({ store, orders, routing });
@@ -124,6 +136,7 @@ async function assemble(store: Store, config: Config, log: Logger, clock: Clock,
     const hooks = createDispatchHooks({ inbound, exceptions, log });
     const dispatcher: Dispatcher = createDispatcher({
       store, connectors: connectors.connectors, sink: inbound, clock, log, metrics,
+      ...(options.random ? { random: options.random } : {}),
       onBusinessFailure: hooks.onBusinessFailure,
       onDeadLetter: hooks.onDeadLetter,
       // An open breaker marks the connector's nodes degraded for routing until it closes.

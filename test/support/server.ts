@@ -7,6 +7,7 @@ import { createLogger } from '../../src/app/logger.js';
 import type { Orderly } from '../../src/app/runtime.js';
 import { startOrderly } from '../../src/app/runtime.js';
 import type { StartOptions } from '../../src/app/runtime.js';
+import type { Clock } from '../../src/app/clock.js';
 import { loadConfig } from '../../src/app/config.js';
 import { createTestDatabase, postgresTestUrl } from './postgres.js';
 
@@ -22,8 +23,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts Orderly in-process on a random port over real HTTP, on a fresh SQLite file or PostgreSQL database. */
-export async function startTestServer(store: 'sqlite' | 'postgres', env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
+/**
+ * Starts Orderly in-process on a random port over real HTTP, on a fresh SQLite file or PostgreSQL
+ * database. `options.clock` is Orderly's clock (the simulated network's manual clock, in tests that
+ * let simulated time pass); the system clock by default.
+ */
+export async function startTestServer(store: 'sqlite' | 'postgres', env: Record<string, string> = {}, options: StartOptions & { readonly clock?: Clock } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'orderly-e2e-'));
   const db = store === 'postgres' ? await createTestDatabase(`orderly_e2e_${randomUUID().replaceAll('-', '').slice(0, 16)}`) : undefined;
   const logs: string[] = [];
@@ -43,7 +48,8 @@ export async function startTestServer(store: 'sqlite' | 'postgres', env: Record<
     ...(db ? { DATABASE_URL: db.url } : {}),
     ...env,
   });
-  const orderly = await startOrderly(config, createLogger({ level: 'info', destination: sink }), undefined, options);
+  const { clock, ...start } = options;
+  const orderly = await startOrderly(config, createLogger({ level: 'info', destination: sink }), clock, start);
   const url = orderly.url;
   return {
     url,
