@@ -28,10 +28,11 @@ import { setUpConnectors } from './connectors.js';
 import { createDispatchHooks } from './dispatchHooks.js';
 import { exceptionActionHandlers } from './exceptionActions.js';
 import { createDeadLetterService, createDispatcher } from './dispatch/index.js';
-import type { Dispatcher } from './dispatch/index.js';
+import type { Dispatcher, DispatchPolicyInput } from './dispatch/index.js';
 import { connectorWebhookRoutes } from '../connectors/http/index.js';
 import type { Sweeper } from './sweeper.js';
 import type { SimulatedNetwork, SimulatedNetworkOptions } from '../connectors/sim/index.js';
+import type { InboundSink } from '../connectors/port.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -58,6 +59,8 @@ export interface Orderly {
   /** The lifecycle sweeper (tests run a sweep or wait for deferred follow-ups through it). */
   readonly sweeper: Sweeper;
   readonly dispatcher: Dispatcher;
+  /** The one entry point for inbound messages (facts, channel intents), as connectors use it. */
+  readonly inbound: InboundSink;
   /** The simulated retail network, when it runs (ORDERLY_SIMULATORS). */
   readonly network?: SimulatedNetwork;
   readonly url: string;
@@ -78,6 +81,8 @@ export interface StartOptions {
   readonly random?: () => number;
   /** How often the lifecycle sweep runs on its own, in real milliseconds (default 15 s). */
   readonly sweepIntervalMs?: number;
+  /** The dispatcher's policy (concurrency, retries, breaker); default docs/connectors/dispatcher.md. */
+  readonly dispatchPolicy?: DispatchPolicyInput;
 }
 
 /** The composition root: store, group committer, services and HTTP server, wired once. */
@@ -137,6 +142,7 @@ async function assemble(store: Store, config: Config, log: Logger, clock: Clock,
     const dispatcher: Dispatcher = createDispatcher({
       store, connectors: connectors.connectors, sink: inbound, clock, log, metrics,
       ...(options.random ? { random: options.random } : {}),
+      ...(options.dispatchPolicy ? { policy: options.dispatchPolicy } : {}),
       onBusinessFailure: hooks.onBusinessFailure,
       onDeadLetter: hooks.onDeadLetter,
       // An open breaker marks the connector's nodes degraded for routing until it closes.
@@ -166,7 +172,7 @@ async function assemble(store: Store, config: Config, log: Logger, clock: Clock,
     dispatcher.start();
     sweeper.start();
     if (connectors.network) log.info({ nodes: connectors.nodes.map((n) => n.id), connectors: connectors.connectors.map((c) => c.id) }, 'simulated retail network started (ORDERLY_SIMULATORS=off to run without it)');
-    return running({ app, store, sweeper, dispatcher, committer, connectors, address, ...(boot.generatedKey ? { generatedKey: boot.generatedKey } : {}) });
+    return running({ app, store, sweeper, dispatcher, inbound, committer, connectors, address, ...(boot.generatedKey ? { generatedKey: boot.generatedKey } : {}) });
   } catch (err) {
     await connectors.close().catch(() => undefined);
     throw err;
@@ -179,6 +185,7 @@ function running(parts: {
   store: Store;
   sweeper: Sweeper;
   dispatcher: Dispatcher;
+  inbound: InboundSink;
   committer: ReturnType<typeof createGroupCommitter>;
   connectors: Awaited<ReturnType<typeof setUpConnectors>>;
   address: string;
@@ -192,6 +199,7 @@ function running(parts: {
     store,
     sweeper,
     dispatcher,
+    inbound: parts.inbound,
     ...(connectors.network ? { network: connectors.network } : {}),
     url,
     ...(parts.generatedKey ? { generatedKey: parts.generatedKey } : {}),
