@@ -74,7 +74,7 @@ for (const store of e2eStores()) {
     let views: any[] = [];
     const reservationSamples: { nodeId: string; sku: string; onHand: number; reserved: number }[][] = [];
     let afterOutage: { stats: any; deadLetters: any[]; deadLetterExceptions: any[]; outbox: StoredOutboxMessage[] } | undefined;
-    const started = Date.now();
+    let started = 0;
 
     const api = (path: string, init?: Parameters<SimWorld['srv']['api']>[1]) => w.srv.api(path, init);
     const positions = async () => (await api('/v1/inventory')).body.items as { nodeId: string; sku: string; onHand: number; reserved: number }[];
@@ -96,6 +96,7 @@ for (const store of e2eStores()) {
     };
 
     beforeAll(async () => {
+      started = Date.now();
       w = await startSimWorld(store, { concurrentReports: true, dispatchPolicy: { defaults: { concurrency: 16 } }, seed: SEED, faults: CHAOS_FAULTS, ruleset: { name: 'chaos', inventory: { freshnessMinutes: 365 * 24 * 60 } } });
       // Deliveries before the rush: the stores, the DCs' bulky lines and the vendor are restocked, and report it.
       for (const f of w.network.fulfillers) {
