@@ -15,7 +15,8 @@ import { startTestServer } from './server.js';
  * pass. The dispatcher's loop is stopped and driven pass by pass (`runOnce`), so a run is a
  * discrete-event simulation — the simulators' due tasks, the outbox's due messages and the
  * sweeper's sweeps, in time order — and no assertion depends on how fast the machine is. Ids, the
- * dispatcher's retry jitter and the simulators' faults all come from the seed, so a seed replays a run.
+ * dispatcher's retry jitter and the simulators' faults all come from the seed, so a seed replays a
+ * run driven one request at a time (not one with `concurrentReports` or concurrent requests).
  */
 export interface SimWorld {
   readonly srv: TestServer;
