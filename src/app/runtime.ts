@@ -14,7 +14,8 @@ import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { createGroupCommitter } from './groupCommitter.js';
-import { newId } from './ids.js';
+import type { IdGenerator } from './ids.js';
+import { newId as uuidv7Id } from './ids.js';
 import { readNodesFile } from './nodesFile.js';
 import { createMetrics } from './metrics.js';
 import { createOrderService } from './orderService.js';
@@ -29,10 +30,11 @@ import { exceptionActionHandlers } from './exceptionActions.js';
 import { setUpReconciliation } from './reconcile/setUpReconciliation.js';
 import type { ReconciliationSetup } from './reconcile/setUpReconciliation.js';
 import { createDeadLetterService, createDispatcher } from './dispatch/index.js';
-import type { Dispatcher } from './dispatch/index.js';
+import type { Dispatcher, DispatchPolicyInput } from './dispatch/index.js';
 import { connectorWebhookRoutes } from '../connectors/http/index.js';
 import type { Sweeper } from './sweeper.js';
 import type { SimulatedNetwork, SimulatedNetworkOptions } from '../connectors/sim/index.js';
+import type { InboundSink } from '../connectors/port.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -61,6 +63,8 @@ export interface Orderly {
   readonly dispatcher: Dispatcher;
   /** Reconciliation runs, sweeps and drop directory. */
   readonly reconciliation: ReconciliationSetup;
+  /** The one entry point for inbound messages (facts, channel intents), as connectors use it. */
+  readonly inbound: InboundSink;
   /** The simulated retail network, when it runs (ORDERLY_SIMULATORS). */
   readonly network?: SimulatedNetwork;
   readonly url: string;
@@ -68,12 +72,24 @@ export interface Orderly {
   close(): Promise<void>;
 }
 
-/** The composition root: store, group committer, services and HTTP server, wired once. */
-/** Options for tests and tools: the simulated network's options (a manual clock, faults, seed) when it runs. */
+/**
+ * Options for tests and tools: the simulated network's options (a manual clock, faults, seed) when
+ * it runs, and what a test needs to replay a run exactly — ids, the dispatcher's retry jitter and
+ * the periodic sweep (the simulators' faults are drawn from their seed and the ids they are sent).
+ */
 export interface StartOptions {
   readonly network?: SimulatedNetworkOptions;
+  /** Default: prefixed UUIDv7. */
+  readonly newId?: IdGenerator;
+  /** The dispatcher's random source (retry jitter); default Math.random. */
+  readonly random?: () => number;
+  /** How often the lifecycle sweep runs on its own, in real milliseconds (default 15 s). */
+  readonly sweepIntervalMs?: number;
+  /** The dispatcher's policy (concurrency, retries, breaker); default docs/connectors/dispatcher.md. */
+  readonly dispatchPolicy?: DispatchPolicyInput;
 }
 
+/** The composition root: store, group committer, services and HTTP server, wired once. */
 export async function startOrderly(config: Config, log: Logger, clock: Clock = systemClock, options: StartOptions = {}): Promise<Orderly> {
   const store = await openStore(config);
   try {
@@ -87,6 +103,7 @@ export async function startOrderly(config: Config, log: Logger, clock: Clock = s
 
 /** Everything after the store is open: migrations, bootstrap key, nodes file, services, HTTP. */
 async function assemble(store: Store, config: Config, log: Logger, clock: Clock, options: StartOptions): Promise<Orderly> {
+  const newId = options.newId ?? uuidv7Id;
   const applied = await store.migrate();
   if (applied.length > 0) log.info({ applied, store: store.dialect }, 'migrations applied');
   const boot = await bootstrapAdmin({ store, clock, newId }, config.bootstrapApiKey);
@@ -120,7 +137,7 @@ async function assemble(store: Store, config: Config, log: Logger, clock: Clock,
         followUpsPending: (orderId) => sweeper.whenSettled(orderId),
       },
     });
-    const sweeper: Sweeper = createSweeper({ store, orders, routing, clock, newId, log, returnWindowDays });
+    const sweeper: Sweeper = createSweeper({ store, orders, routing, clock, newId, log, returnWindowDays, ...(options.sweepIntervalMs !== undefined ? { intervalMs: options.sweepIntervalMs } : {}) });
     const deadLetters = createDeadLetterService({ store, clock });
     const handlers = exceptionActionHandlers({ orders, deadLetters, nudge: () => dispatcher.nudge() });
     const exceptions = createExceptionService({ store, clock, newId, handlers });
@@ -134,6 +151,8 @@ async function assemble(store: Store, config: Config, log: Logger, clock: Clock,
     const hooks = createDispatchHooks({ inbound, exceptions, log });
     const dispatcher: Dispatcher = createDispatcher({
       store, connectors: connectors.connectors, sink: inbound, clock, log, metrics,
+      ...(options.random ? { random: options.random } : {}),
+      ...(options.dispatchPolicy ? { policy: options.dispatchPolicy } : {}),
       onBusinessFailure: hooks.onBusinessFailure,
       onDeadLetter: hooks.onDeadLetter,
       // An open breaker marks the connector's nodes degraded for routing until it closes.
@@ -165,7 +184,7 @@ async function assemble(store: Store, config: Config, log: Logger, clock: Clock,
     sweeper.start();
     reconciliation.start();
     if (connectors.network) log.info({ nodes: connectors.nodes.map((n) => n.id), connectors: connectors.connectors.map((c) => c.id) }, 'simulated retail network started (ORDERLY_SIMULATORS=off to run without it)');
-    return running({ app, store, sweeper, dispatcher, committer, connectors, reconciliation, address, ...(boot.generatedKey ? { generatedKey: boot.generatedKey } : {}) });
+    return running({ app, store, sweeper, dispatcher, inbound, committer, connectors, reconciliation, address, ...(boot.generatedKey ? { generatedKey: boot.generatedKey } : {}) });
   } catch (err) {
     await connectors.close().catch(() => undefined);
     throw err;
@@ -178,6 +197,7 @@ function running(parts: {
   store: Store;
   sweeper: Sweeper;
   dispatcher: Dispatcher;
+  inbound: InboundSink;
   committer: ReturnType<typeof createGroupCommitter>;
   connectors: Awaited<ReturnType<typeof setUpConnectors>>;
   reconciliation: ReconciliationSetup;
@@ -193,6 +213,7 @@ function running(parts: {
     sweeper,
     dispatcher,
     reconciliation,
+    inbound: parts.inbound,
     ...(connectors.network ? { network: connectors.network } : {}),
     url,
     ...(parts.generatedKey ? { generatedKey: parts.generatedKey } : {}),

@@ -8,13 +8,18 @@ import type { RoutingContext } from './routingContext.js';
 
 const SYSTEM: CommandContext = { correlationId: 'sweeper', actor: { kind: 'system', id: 'sweeper' } };
 const PAGE = 500;
+/** Statuses an order may close from once its return window is over (a wholly returned order closes at once). */
+const CLOSABLE = ['delivered', 'partially_returned'] as const;
+/** Backordered orders routed again per day, oldest first. */
+const MAX_BACKORDER_RETRIES = 2_000;
 
 /**
  * The time-driven part of the lifecycle (issue 5 §1, §6, §8): follow-ups deferred after
  * placement (release, payment authorization), fulfillments a node has not acknowledged or
- * answered a cancellation for in time, pickups not collected, and orders whose return window is
- * over. Each sweep reads the fulfillment projection and issues ordinary commands, so a sweep that
- * runs twice, or in two processes, decides nothing twice.
+ * answered a cancellation for in time, backorders once a day (a node's daily capacity is new),
+ * pickups not collected, and orders whose return window is over. Each sweep reads the fulfillment
+ * projection and issues ordinary commands, so a sweep that runs twice, or in two processes,
+ * decides nothing twice.
  */
 export function createSweeper(deps: {
   store: Store;
@@ -33,6 +38,8 @@ export function createSweeper(deps: {
   let timer: NodeJS.Timeout | undefined;
   let sweeping: Promise<unknown> | undefined;
   let stopped = false;
+  /** The UTC day backorders were last routed again (daily capacity is counted per UTC day). */
+  let backordersRoutedOn: string | undefined;
 
   const ms = (minutes: number) => minutes * 60_000;
   const before = (now: string, minutes: number) => new Date(Date.parse(now) - ms(minutes)).toISOString();
@@ -50,10 +57,10 @@ export function createSweeper(deps: {
     return out;
   };
 
-  const sweep = async (): Promise<{ advanced: number; ackBreaches: number; cancelBreaches: number; expiredPickups: number; closed: number }> => {
+  const sweep = async (): Promise<{ advanced: number; ackBreaches: number; cancelBreaches: number; backordersRouted: number; expiredPickups: number; closed: number }> => {
     const now = clock.now();
     const ruleset = (await routing.rules()).active.ruleset;
-    const stats = { advanced: 0, ackBreaches: 0, cancelBreaches: 0, expiredPickups: 0, closed: 0 };
+    const stats = { advanced: 0, ackBreaches: 0, cancelBreaches: 0, backordersRouted: 0, expiredPickups: 0, closed: 0 };
     const ok = (o: { kind: string }) => o.kind === 'ok';
 
     // Follow-ups a crash or restart left undone: allocated fulfillments not yet released.
@@ -83,22 +90,34 @@ export function createSweeper(deps: {
       );
       if (ok(raised)) stats.cancelBreaches++;
     }
+    // A new day: capacity counts start again (and a node closed or degraded yesterday may be open),
+    // so backorders are routed again — stock arriving is not the only thing they wait for.
+    const day = now.slice(0, 10);
+    if (day !== backordersRoutedOn) {
+      backordersRoutedOn = day;
+      const skus = [...new Set((await store.listPositions({})).map((p) => p.sku))];
+      for (const orderId of await store.backorderedOrders(skus, MAX_BACKORDER_RETRIES)) {
+        if (ok(await orders.retryBackorders(orderId, SYSTEM))) stats.backordersRouted++;
+      }
+    }
     for (const f of await fulfillments('ready_for_pickup')) {
       if (!f.view.readyAt || f.view.readyAt > before(now, ruleset.pickup.collectWithinHours * 60)) continue;
       const lines = f.view.lines.filter((l) => l.quantity - l.shipped > 0).map((l) => ({ lineId: l.lineId, quantity: l.quantity - l.shipped }));
       if (lines.length === 0) continue;
       if (ok(await orders.execute(f.orderId, { type: 'CancelOrder', reason: 'not_collected', lines }, SYSTEM))) stats.expiredPickups++;
     }
-    // Orders delivered long enough ago close once their money is settled.
+    // Orders delivered long enough ago (some of it perhaps returned) close once their money is settled.
     const windowStart = before(now, deps.returnWindowDays * 24 * 60);
-    let beforeId: string | undefined;
-    for (let page = 0; page < 20; page++) {
-      const rows = await store.listOrders({ status: 'delivered', limit: PAGE, ...(beforeId ? { beforeId } : {}) });
-      for (const row of rows) {
-        if (row.updatedAt <= windowStart && ok(await orders.advance(row.id, SYSTEM))) stats.closed++;
+    for (const status of CLOSABLE) {
+      let beforeId: string | undefined;
+      for (let page = 0; page < 20; page++) {
+        const rows = await store.listOrders({ status, limit: PAGE, ...(beforeId ? { beforeId } : {}) });
+        for (const row of rows) {
+          if (row.updatedAt <= windowStart && ok(await orders.advance(row.id, SYSTEM))) stats.closed++;
+        }
+        if (rows.length < PAGE) break;
+        beforeId = rows.at(-1)!.id;
       }
-      if (rows.length < PAGE) break;
-      beforeId = rows.at(-1)!.id;
     }
     return stats;
   };

@@ -23,8 +23,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts Orderly in-process on a random port over real HTTP, on a fresh SQLite file or PostgreSQL database. */
-export async function startTestServer(store: 'sqlite' | 'postgres', env: Record<string, string> = {}, options: StartOptions & { clock?: Clock } = {}): Promise<TestServer> {
+/**
+ * Starts Orderly in-process on a random port over real HTTP, on a fresh SQLite file or PostgreSQL
+ * database. `options.clock` is Orderly's clock (the simulated network's manual clock, in tests that
+ * let simulated time pass); the system clock by default.
+ */
+export async function startTestServer(store: 'sqlite' | 'postgres', env: Record<string, string> = {}, options: StartOptions & { readonly clock?: Clock } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'orderly-e2e-'));
   const db = store === 'postgres' ? await createTestDatabase(`orderly_e2e_${randomUUID().replaceAll('-', '').slice(0, 16)}`) : undefined;
   const logs: string[] = [];

@@ -99,7 +99,7 @@ describe('payment gateway simulator', () => {
     await send(capture('payments-r1-auth-1', 2_000, 'shp_1'), 'cap-key');
     await send(capture('payments-r1-auth-1', 2_000, 'shp_1'), 'cap-key');
     expect(gateway.snapshot().orders[0]!.captured).toBe(4_000);
-    expect(gateway.duplicateReferences()).toEqual(['payment.capture shp_1']);
+    expect(gateway.duplicateReferences()).toEqual([`payment.capture ${ORDER}/shp_1`]);
   });
 
   it('a dropped answer to a capture: the status query returns the capture fact', async () => {

@@ -193,6 +193,39 @@ describe('WMS simulator: stock', () => {
     expect(sink.calls.find((c) => c.message.type === 'fulfillment.shipped')!.message).toMatchObject({ lines: [{ lineId: '1', sku: 'SKU-RED', quantity: 2 }] });
   });
 
+  it('a short shipment leaves units behind that can still be cancelled; the shipped ones cannot', async () => {
+    const { clock, sink, wms } = setup();
+    wms.receive(wire(release('ful_1', [{ sku: 'SKU-RED', quantity: 5 }])));
+    await clock.advance(1000);
+    wms.adjustOnHand('SKU-RED', -8);
+    await clock.advance(3000);
+    expect(wms.snapshot().fulfillments[0]).toMatchObject({ status: 'shipped', lines: [{ shipped: 2, cancelled: 0 }] });
+    wms.receive(wire(cancel('ful_1', { lines: [{ lineId: '1', sku: 'SKU-RED', quantity: 3 }] })));
+    await clock.advance(500);
+    expect(sink.calls.at(-1)!.message).toEqual({ type: 'fulfillment.cancellation_result', fulfillmentId: 'ful_1', outcome: 'cancelled', lines: [{ lineId: '1', sku: 'SKU-RED', quantity: 3 }] });
+    // It stays shipped (and is delivered); what it shipped is not cancelled.
+    expect(wms.snapshot().fulfillments[0]).toMatchObject({ status: 'shipped', lines: [{ shipped: 2, cancelled: 3 }] });
+    expect(wms.reconciliationRows()).toEqual([{ fulfillmentId: 'ful_1', status: 'shipped', lines: [{ lineId: '1', quantity: 2, shipped: 2 }] }]);
+    wms.receive(wire(cancel('ful_1'), 'again'));
+    await clock.advance(500);
+    expect(sink.calls.at(-1)!.message).toMatchObject({ outcome: 'refused', reason: 'already_shipped' });
+    await clock.runUntilIdle();
+    expect(wms.snapshot().fulfillments[0]).toMatchObject({ status: 'delivered' });
+  });
+
+  it('fault noShow: a pickup nobody collects stays ready until it is cancelled', async () => {
+    const { clock, sink, wms, types } = setup({ kind: 'store', nodeId: 'store-seattle', id: 'pos-seattle', faults: { noShowRate: 1 } });
+    wms.receive(wire(release('ful_p', [{ sku: 'SKU-RED', quantity: 1 }], { nodeId: 'store-seattle', delivery: { type: 'pickup', storeId: 'store-seattle' } })));
+    await clock.advance(100_000);
+    expect(types()).toEqual(['fulfillment.acknowledged', 'progress:picked', 'progress:ready_for_pickup']);
+    expect(clock.pending()).toEqual([]);
+    wms.receive(wire(cancel('ful_p', { nodeId: 'store-seattle' })));
+    await clock.runUntilIdle();
+    expect(sink.calls.at(-1)!.message).toMatchObject({ type: 'fulfillment.cancellation_result', outcome: 'cancelled' });
+    expect(wms.snapshot().fulfillments[0]).toMatchObject({ status: 'cancelled', lines: [{ cancelled: 1, shipped: 0 }] });
+    expect(wms.onHand('SKU-RED')).toBe(10);
+  });
+
   it('holds reports until a target is set, then delivers them in order', async () => {
     const { clock, wms } = setup({ report: undefined });
     wms.receive(wire(release('ful_1', [{ sku: 'SKU-RED', quantity: 1 }])));

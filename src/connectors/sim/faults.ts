@@ -49,6 +49,8 @@ export const simFaultsSchema = z.strictObject({
   malformedReportRate: rate.default(0),
   /** A store or DC that accepts a cancel, reports it cancelled, and ships anyway. */
   shipAfterCancelRate: rate.default(0),
+  /** Pickups the customer never collects: they stay ready for pickup until Orderly cancels them. */
+  noShowRate: rate.default(0),
 });
 export type SimFaultsInput = z.input<typeof simFaultsSchema>;
 export type SimFaults = z.output<typeof simFaultsSchema>;

@@ -77,7 +77,9 @@ export function createPaymentGatewaySimulator(input: PaymentGatewayInput = {}) {
   }
 
   const counted = (type: PaymentType, reference: string | undefined, fact: Fact): SimAnswer => {
-    if (reference !== undefined) references.set(`${type} ${reference}`, (references.get(`${type} ${reference}`) ?? 0) + 1);
+    // A reference is the merchant's per order (`capture-2` recurs across orders): counted per order.
+    const key = `${type} ${'orderId' in fact ? fact.orderId : ''}/${reference}`;
+    if (reference !== undefined) references.set(key, (references.get(key) ?? 0) + 1);
     return { status: 200, body: { facts: [fact] } };
   };
 
@@ -156,7 +158,7 @@ export function createPaymentGatewaySimulator(input: PaymentGatewayInput = {}) {
     setFaults: core.setFaults,
     watchFaults: core.watchFaults,
     counters: (): SimCounters => core.counters(),
-    /** Captures, voids or refunds that happened more than once for the same reference: empty in a correct run. */
+    /** Captures, voids or refunds that happened more than once for the same order and reference (`<type> <orderId>/<reference>`): empty in a correct run. */
     duplicateReferences: (): string[] => [...references].filter(([, n]) => n > 1).map(([k]) => k),
     /** Amounts per order, in minor units. */
     snapshot: () => ({ asOf: clock.now(), orders: view() }),

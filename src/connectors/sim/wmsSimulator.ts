@@ -122,6 +122,8 @@ export function createWmsSimulator(input: WmsSimulatorInput) {
 
   function step(order: WorkOrder, to: WorkStatus): void {
     if (CLOSED.has(order.status)) return; // cancelled (or refused) since this step was scheduled
+    // The customer never comes: the order stays ready for pickup until someone cancels it.
+    if (to === 'collected' && randomFor(options.seed, options.id, 'no-show', order.fulfillmentId).chance(core.faults().noShowRate)) return;
     const facts = transition(order, to);
     if (facts.length > 0) reporter.report(facts);
     scheduleNext(order);
@@ -190,8 +192,9 @@ export function createWmsSimulator(input: WmsSimulatorInput) {
       return { status: 202, body: {} };
     }
     const ignore = randomFor(options.seed, options.id, 'cancel', key).chance(core.faults().shipAfterCancelRate);
-    const gone = targets.some((o) => GONE.has(o.status));
-    if (gone) {
+    // Too late once it has shipped — except for units a short shipment left behind, which never left the shelf.
+    const shortShipped = targets.some((o) => GONE.has(o.status) && o.lines.some((l) => remaining(l) > 0));
+    if (targets.some((o) => GONE.has(o.status)) && !shortShipped) {
       later({ type: 'fulfillment.cancellation_result', fulfillmentId, outcome: 'refused', reason: 'already_shipped' });
       return { status: 202, body: {} };
     }
@@ -209,7 +212,7 @@ export function createWmsSimulator(input: WmsSimulatorInput) {
         l.cancelled += qty;
         cancelledLines.push({ lineId: l.lineId, sku: l.sku, quantity: qty });
       }
-      if (order.lines.every((l) => remaining(l) === 0)) order.status = 'cancelled';
+      if (order.lines.every((l) => remaining(l) === 0) && !GONE.has(order.status)) order.status = 'cancelled';
     }
     const reported = ignore ? (lines ?? []).map((l) => ({ ...l })) : cancelledLines;
     later({ type: 'fulfillment.cancellation_result', fulfillmentId, outcome: 'cancelled', ...(lines && reported.length > 0 ? { lines: reported } : {}) });
