@@ -7,10 +7,7 @@ import { e2eStores, startTestServer } from '../support/server.js';
  * Facts delivered out of order (issue 5 §9: "out-of-order facts … must reach the same end
  * state"), made exact with an API-driven node reporting through the fact endpoints: each test
  * sends a node's facts in the order they happened, then in an order the network can deliver them.
- *
- * The tests marked `it.fails` are KNOWN DOMAIN BUGS (src/domain/order/decideFacts.ts, being changed
- * elsewhere): they assert the right end state and fail today. When the domain is fixed they start
- * passing, vitest reports them, and `.fails` comes off.
+
  */
 const SEATTLE = { name: 'Ada', line1: '1 Main', city: 'Seattle', region: 'WA', country: 'US', lat: 47.61, lon: -122.33 };
 
@@ -53,15 +50,9 @@ for (const store of e2eStores()) {
       expect(await openExceptions(placed.body.id as string)).toEqual([]);
     });
 
-    // KNOWN DOMAIN BUG: a "picked" the node sent before it confirmed the cancellation, delivered
-    // after that confirmation, is taken for activity after the cancel and raises an exception
-    // ("the node may still ship it") — a false alarm for every reordered progress report. Facts
-    // carry no time of their own, so Orderly cannot tell. Recommended fix (decideFacts.progressed
-    // and .acknowledged): once the node itself confirmed the cancellation (FulfillmentCancelled
-    // from its cancellation result), record nothing for a later progress or acknowledgement —
-    // only a shipment contradicts the cancel, and it already raises shipment_after_cancel; or
-    // give facts the node's occurredAt and ignore those older than the confirmation.
-    it.fails('KNOWN DOMAIN BUG: a progress report overtaken by the node’s own cancellation confirmation raises no exception', async () => {
+    // Once the node itself confirmed the cancellation, its earlier reports arriving late say nothing
+    // new (only a shipment would contradict the cancel, and that is a conflict).
+    it('a progress report overtaken by the node’s own cancellation confirmation raises no exception', async () => {
       const { id, f } = await acknowledgedOrder('SKU-O2');
       expect((await srv.api(`/v1/orders/${id}/cancel`, { body: { reason: 'customer_request' } })).status).toBe(200);
       expect((await fact(`/v1/fulfillments/${f}/cancellation-result`, { outcome: 'cancelled' })).body.order.status).toBe('cancelled');
@@ -71,13 +62,8 @@ for (const store of e2eStores()) {
       expect(await openExceptions(id)).toEqual([]);
     });
 
-    // KNOWN DOMAIN BUG: a delivery reported before the shipment it names (a carrier's scan
-    // overtaking the WMS's ship confirmation) is recorded as a conflict and dropped; when the
-    // shipment arrives the order stays `shipped` for good — it never becomes delivered and never
-    // closes. Recommended fix (decideFacts.delivered/shipped): keep a delivery of an unknown
-    // shipment on the fulfillment as pending, and apply it when that shipment is confirmed
-    // (resolving its exception), instead of only raising unknown_shipment.
-    it.fails('KNOWN DOMAIN BUG: a delivery that overtakes its shipment is applied once the shipment arrives', async () => {
+    // A carrier's scan can overtake the WMS's ship confirmation: the delivery waits for its shipment.
+    it('a delivery that overtakes its shipment is applied once the shipment arrives', async () => {
       const { id, f } = await acknowledgedOrder('SKU-O3');
       await fact(`/v1/fulfillments/${f}/deliveries`, { shipmentId: 'S1' });
       await fact(`/v1/fulfillments/${f}/shipments`, { shipmentId: 'S1', lines: [{ lineId: '1', quantity: 1 }] });
@@ -86,11 +72,8 @@ for (const store of e2eStores()) {
       expect(await openExceptions(id)).toEqual([]);
     });
 
-    // KNOWN DOMAIN BUG: a "picked" overtaken by the "packed" after it moves the fulfillment back to
-    // `picked`. Recommended fix (decideFacts.progressed): record a progress fact only when its
-    // stage is past the fulfillment's (the stages are ordered: released < acknowledged < picked <
-    // packed | ready_for_pickup).
-    it.fails('KNOWN DOMAIN BUG: a progress report overtaken by a later stage does not move the fulfillment back', async () => {
+    // Stages only move forward (released < acknowledged < picked < packed | ready_for_pickup).
+    it('a progress report overtaken by a later stage does not move the fulfillment back', async () => {
       const { f } = await acknowledgedOrder('SKU-O4');
       await fact(`/v1/fulfillments/${f}/progress`, { stage: 'packed' });
       const late = await fact(`/v1/fulfillments/${f}/progress`, { stage: 'picked' });

@@ -329,6 +329,21 @@ describe('fulfillment.delivered', () => {
     recordFact(factShipped(ful(1), 'shp_2', [['l1', 1], ['l2', 2]])),
   );
 
+  it('holds a delivery that overtakes its shipment, and applies it with the shipment, once', () => {
+    const released = releasedAtA();
+    const held = spec
+      .given(released)
+      .when(recordFact(factDelivered(ful(1), 'shp_1', LATER)))
+      .then([{ type: 'DeliveryHeld', data: { fulfillmentId: ful(1), shipmentId: 'shp_1', deliveredAt: LATER } }]);
+    spec.givenState(held).when(recordFact(factDelivered(ful(1), 'shp_1', LATER))).then([]);
+    const shipped = spec
+      .givenState(held)
+      .when(recordFact(factShipped(ful(1), 'shp_1', [['l1', 2]])))
+      .then([shipmentConfirmed('shp_1', [['l1', 2]]), deliveryConfirmed('shp_1', [['l1', 2]], LATER)]);
+    expect(bucketsOf(shipped, 'l1')).toMatchObject({ released: 1, delivered: 2 });
+    expect(orderOf(shipped).fulfillments[0]?.heldDeliveries).toEqual([]);
+  });
+
   it('delivers one shipment by its id', () => {
     const state = spec
       .given(shippedTwice)

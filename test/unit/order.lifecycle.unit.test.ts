@@ -3,6 +3,7 @@ import type { OrderCommand, OrderEvent, OrderState } from '../../src/domain/orde
 import { deriveStatus, fold } from '../../src/domain/order/index.js';
 import { deciderSpec } from '../support/deciderSpec.js';
 import {
+  cancelOrder,
   NOW,
   ORDER_VALUE,
   ROUTE_ALL_AT_A,
@@ -246,8 +247,13 @@ describe('fulfillment.acknowledged', () => {
     expect(bucketsOf(state, 'l1')).toMatchObject({ unallocated: 3, released: 0 });
   });
 
-  it('a late acceptance of a cancelled fulfillment is a conflict too', () => {
+  it('a late acceptance of a fulfillment the node itself confirmed cancelled says nothing new (its later word wins)', () => {
     const cancelled = decided(releasedAtA(), cancelAtNodes({ node_a: CAN_CANCEL }), recordFact(factCancellation(ful(1), 'cancelled')));
+    spec.given(cancelled).when(recordFact(factAcknowledged(ful(1)))).then([]);
+  });
+
+  it('a late acceptance of a fulfillment cancelled before release (the node never had it) is a conflict', () => {
+    const cancelled = decided([orderPlaced()], ROUTE_ALL_AT_A, cancelOrder());
     const fact = factAcknowledged(ful(1));
     spec
       .given(cancelled)

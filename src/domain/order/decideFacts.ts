@@ -79,7 +79,15 @@ function validateLines(fact: OrderFact): Result<never> | undefined {
   return errors.length > 0 ? invalid('the fact is not valid', errors) : undefined;
 }
 
+/**
+ * The node itself confirmed the fulfillment's cancellation: an acknowledgement or progress it sent
+ * before that (delivered after it) says nothing new — the node's later word wins. A shipment would
+ * still be a conflict.
+ */
+const cancelledByNode = (f: Fulfillment): boolean => f.rejected === undefined && f.status === 'cancelled' && (f.cancellations?.length ?? 0) > 0;
+
 function acknowledged(order: Order, f: Fulfillment, fact: Fact<'fulfillment.acknowledged'>, c: Conflict, now: string): OrderEvent[] {
+  if (cancelledByNode(f)) return [];
   if (f.rejected !== undefined || f.status === 'cancelled') {
     if (!fact.accepted) return []; // both sides agree it will not ship
     return [c('activity_after_cancel', `${f.nodeId} acknowledged ${f.id}, which is ${f.rejected !== undefined ? 'rejected and re-routed' : 'cancelled'}: the node may still ship it`, false, ['cancel', 'resync', 'resolve'], f.id)];
@@ -99,6 +107,7 @@ const stageRank = (stage: string): number => (FULFILLMENT_STAGES as readonly str
 function progressed(f: Fulfillment, fact: Fact<'fulfillment.progress'>, c: Conflict, now: string): OrderEvent[] {
   // A stage reported late or again (facts arrive out of order and twice) never takes the fulfillment back.
   if (isOpenAtNode(f)) return stageRank(fact.stage) <= stageRank(f.stage) ? [] : [{ type: 'FulfillmentProgressed', data: { fulfillmentId: f.id, stage: fact.stage, at: now } }];
+  if (cancelledByNode(f)) return [];
   if (f.rejected !== undefined || f.status === 'cancelled') {
     return [c('activity_after_cancel', `${f.nodeId} reports ${f.id} ${fact.stage}, but it is ${f.rejected !== undefined ? 'rejected and re-routed' : 'cancelled'}`, false, ['cancel', 'resync', 'resolve'], f.id)];
   }
@@ -171,6 +180,14 @@ function shipped(order: Order, f: Fulfillment, fact: Fact<'fulfillment.shipped'>
         commits: reservationsOf(order, f.id, applied),
       },
     });
+    // Its delivery arrived first and waited: it is applied now.
+    const held = f.heldDeliveries?.find((h) => h.shipmentId === fact.shipmentId);
+    if (held) {
+      events.push({
+        type: 'DeliveryConfirmed',
+        data: { fulfillmentId: f.id, shipmentId: fact.shipmentId, deliveredAt: held.deliveredAt, moves: applied.map((l) => ({ lineId: l.lineId, from: 'shipped', to: 'delivered', quantity: l.quantity })) },
+      });
+    }
   }
   if (excess.length > 0 || unknown.length > 0) {
     // A line cancelled whole at this fulfillment, or handed back when it was rejected or withdrawn,
@@ -211,7 +228,16 @@ function delivered(order: Order, f: Fulfillment, fact: Fact<'fulfillment.deliver
   });
   if (fact.shipmentId !== undefined) {
     const s = f.shipments.find((x) => x.shipmentId === fact.shipmentId);
-    if (!s) return [c('unknown_shipment', `a delivery of shipment ${fact.shipmentId}, which ${f.id} never reported shipped`, false, ['resync', 'resolve'], f.id)];
+    if (!s) {
+      // A carrier's scan can overtake the node's shipment report: while the node still holds units
+      // the delivery waits for its shipment, and is applied with it.
+      if (isOpenAtNode(f)) {
+        return f.heldDeliveries?.some((h) => h.shipmentId === fact.shipmentId)
+          ? []
+          : [{ type: 'DeliveryHeld', data: { fulfillmentId: f.id, shipmentId: fact.shipmentId, deliveredAt: fact.deliveredAt } }];
+      }
+      return [c('unknown_shipment', `a delivery of shipment ${fact.shipmentId}, which ${f.id} never reported shipped`, false, ['resync', 'resolve'], f.id)];
+    }
     return s.deliveredAt !== undefined ? [] : [deliver(s.shipmentId, s.lines)];
   }
   const pending = f.shipments.filter((s) => s.deliveredAt === undefined);

@@ -20,6 +20,7 @@ export type OrderEvent =
   | { readonly type: 'FulfillmentProgressed'; readonly data: FulfillmentProgressedData }
   | { readonly type: 'ShipmentConfirmed'; readonly data: ShipmentConfirmedData }
   | { readonly type: 'DeliveryConfirmed'; readonly data: DeliveryConfirmedData }
+  | { readonly type: 'DeliveryHeld'; readonly data: DeliveryHeldData }
   | { readonly type: 'CancellationRequested'; readonly data: CancellationRequestedData }
   | { readonly type: 'FulfillmentCancelled'; readonly data: FulfillmentCancelledData }
   | { readonly type: 'CancellationRefused'; readonly data: CancellationRefusedData }
@@ -185,6 +186,13 @@ export interface DeliveryConfirmedData {
   readonly shipmentId: string;
   readonly deliveredAt: string;
   readonly moves: readonly BucketMove[];
+}
+
+/** A delivery reported before the shipment it names (facts overtake each other): kept until the shipment arrives. */
+export interface DeliveryHeldData {
+  readonly fulfillmentId: string;
+  readonly shipmentId: string;
+  readonly deliveredAt: string;
 }
 
 /**
@@ -362,6 +370,7 @@ export const EVENT_SCHEMA_VERSION: Readonly<Record<OrderEventType, number>> = {
   FulfillmentProgressed: 1,
   ShipmentConfirmed: 1,
   DeliveryConfirmed: 1,
+  DeliveryHeld: 1,
   CancellationRequested: 1,
   FulfillmentCancelled: 1,
   CancellationRefused: 1,

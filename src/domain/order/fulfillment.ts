@@ -65,6 +65,8 @@ export interface Fulfillment {
   readonly releasedLines?: readonly FulfillmentLineState[];
   readonly cancellations?: readonly { readonly at?: string; readonly lines: readonly { readonly lineId: string; readonly quantity: number }[] }[];
   readonly rejectedAt?: string;
+  /** Deliveries reported before the shipment they name: applied when it arrives. */
+  readonly heldDeliveries?: readonly { readonly shipmentId: string; readonly deliveredAt: string }[];
   /** Orderly took it back (re-route) rather than the node refusing it; the node was told to cancel. */
   readonly withdrawn?: boolean;
 }

@@ -171,9 +171,14 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
             ...f,
             lines: f.lines.map((l) => ({ ...l, delivered: l.delivered + sumFor(lines, l.lineId) })),
             shipments: f.shipments.map((s): Shipment => (s.shipmentId === d.shipmentId ? { ...s, deliveredAt: d.deliveredAt } : s)),
+            ...(f.heldDeliveries ? { heldDeliveries: f.heldDeliveries.filter((h) => h.shipmentId !== d.shipmentId) } : {}),
           };
         }),
       );
+    }
+    case 'DeliveryHeld': {
+      const d = event.data;
+      return placed(updateFulfillment(order, d.fulfillmentId, (f) => ({ ...f, heldDeliveries: [...(f.heldDeliveries ?? []), { shipmentId: d.shipmentId, deliveredAt: d.deliveredAt }] })));
     }
     case 'CancellationRequested': {
       const d = event.data;
