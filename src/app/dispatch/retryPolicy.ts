@@ -15,8 +15,12 @@ export interface RetryPolicy {
   readonly budgetMs: number;
 }
 
-/** Up to 12 attempts (about 10 minutes of waiting on average, 19 at most), none past an hour. */
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 12, baseDelayMs: 1_000, maxDelayMs: 300_000, budgetMs: 3_600_000 };
+/**
+ * A warehouse system down for an afternoon must not turn its orders into dead letters: attempts
+ * back off to 5 minutes and are tried for up to 6 hours. (While a connector's breaker is open its
+ * messages wait without attempts; each half-open probe is one attempt of one message.)
+ */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 60, baseDelayMs: 1_000, maxDelayMs: 300_000, budgetMs: 6 * 3_600_000 };
 
 export type RetryDecision =
   | { readonly retry: true; readonly delayMs: number }
