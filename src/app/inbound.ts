@@ -51,6 +51,9 @@ export function createInboundSink(deps: { store: Store; orders: OrderService; in
       case 'idempotency_key_reused':
         return { status: 'rejected', code: 'idempotency_key_reused', message: 'this message id was already used for a different message' };
       case 'refused':
+        // Lost a race on the order too often: the sender must try again, not be told it was refused
+        // (a rejected fact is quarantined and never resent). Thrown, the sender's delivery fails.
+        if (outcome.error.code === 'version_conflict') throw new Error(`order ${orderId} kept changing while this message was applied; deliver it again`);
         return { status: 'rejected', code: outcome.error.code, message: outcome.error.message, ...(outcome.error.errors ? { errors: outcome.error.errors } : {}) };
     }
   };
