@@ -96,6 +96,15 @@ export function createExceptionService(deps: { store: Store; clock: Clock; newId
       if (!(await save(row, next))) return { kind: 'conflict', message: `exception ${id} changed meanwhile; read it again` };
       return { kind: 'ok', exception: next };
     },
+    /** Resolves the unresolved exceptions holding these dedupe keys (the problem went away), with a record. */
+    async resolveByKeys(dedupeKeys: readonly string[], why: string): Promise<number> {
+      let n = 0;
+      for (const key of dedupeKeys) {
+        const [row] = await store.listExceptions({ dedupeKeyPrefix: key, limit: 5 }).then((rows) => rows.filter((r) => r.dedupeKey === key && r.status !== 'resolved'));
+        if (row && (await save(row, resolve(docOf(row), { action: 'auto_resolved', actor: { kind: 'system', id: 'orderly' }, at: clock.now(), result: why })))) n++;
+      }
+      return n;
+    },
     /** Resolves, with a record, exceptions whose problem a later check no longer finds (reconciliation). */
     async autoResolve(ids: readonly string[], why: string): Promise<number> {
       let n = 0;

@@ -90,6 +90,8 @@ export interface LifecycleOptions {
    * to nodes (with its outbox messages) does not lengthen intake. Absent: they run in the placement's unit.
    */
   readonly deferFollowUps?: (orderId: string, ctx: CommandContext) => void;
+  /** A node answered what an SLA exception was raised for: those exceptions (by dedupe key) can resolve. */
+  readonly onSlaAnswered?: (dedupeKeys: readonly string[]) => void;
   /** The order's deferred follow-ups still running: reads and commands on the order wait for them. */
   readonly followUpsPending?: (orderId: string) => Promise<void> | undefined;
 }
@@ -161,6 +163,8 @@ export function createOrderService(deps: {
       const outcome = await committer.submit(unit.unit);
       if (outcome.ok) {
         if (unit.unit.outbox?.length) lifecycle.onOutbox?.();
+        const answered = answeredSlaKeys(events);
+        if (answered.length > 0) lifecycle.onSlaAnswered?.(answered);
         return { kind: 'ok', status: options.status ?? 200, view: unit.view, events };
       }
       switch (outcome.reason) {
@@ -375,6 +379,23 @@ export function createOrderService(deps: {
 type Step = { readonly command: DistributiveOmit<OrderCommand, 'now'>; readonly optional?: boolean; readonly route?: PlannedRoute };
 type StepFn = (state: OrderState, now: string, attempt: number) => Promise<Step | undefined>;
 type RunOptions = CommandOptions & { readonly allowEmpty?: boolean; readonly deferred?: boolean };
+
+/** The SLA exceptions a node's answer settles (their dedupe keys, as unitEffects raises them). */
+function answeredSlaKeys(events: readonly OrderEvent[]): string[] {
+  return events.flatMap((e) => {
+    switch (e.type) {
+      case 'FulfillmentAcknowledged':
+        return [`ack_sla_breached:${e.data.fulfillmentId}`];
+      case 'FulfillmentRejected':
+        return [`ack_sla_breached:${e.data.fulfillmentId}`, `cancellation_sla_breached:${e.data.fulfillmentId}`];
+      case 'FulfillmentCancelled':
+      case 'CancellationRefused':
+        return [`cancellation_sla_breached:${e.data.fulfillmentId}`];
+      default:
+        return [];
+    }
+  });
+}
 
 export const toDomainEvent = (e: StoredEvent): OrderEvent => upcast(e.type, e.schemaVersion, e.data);
 

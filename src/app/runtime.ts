@@ -134,6 +134,7 @@ async function assemble(store: Store, config: Config, log: Logger, clock: Clock,
         connectorCancel: (id) => capabilities.get(id),
         onOutbox: () => dispatcher.nudge(),
         deferFollowUps: (orderId, ctx) => sweeper.enqueue(orderId, ctx),
+        onSlaAnswered: (keys) => void exceptions.resolveByKeys(keys, 'the node answered').catch((err: unknown) => log.warn({ err }, 'resolving SLA exceptions failed')),
         followUpsPending: (orderId) => sweeper.whenSettled(orderId),
       },
     });
