@@ -85,6 +85,8 @@ export function readConnectorsFile(file: string): { payments?: string; connector
   return { ...(doc.data.payments ? { payments: doc.data.payments } : {}), connectors, webhooks };
 }
 
+const RECOUNT_MS = 15 * 60_000;
+
 /** The simulated nodes work at demo speed: an order ships within seconds and is delivered within a minute. */
 const DEMO_TIMINGS = { acknowledgeMs: 500, pickMs: 3_000, packMs: 2_000, shipMs: 3_000, deliverMs: 30_000, readyMs: 5_000, collectMs: 60_000, cancelMs: 1_000 };
 
@@ -100,6 +102,7 @@ export async function setUpConnectors(options: { file?: string; simulators: bool
   const ids = connectors.map((c) => c.id);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) throw new Error(`connector id ${dup} is configured twice (connectors file and simulated network); rename it or set ORDERLY_SIMULATORS=off`);
+  let recount: NodeJS.Timeout | undefined;
   const paymentConnector = 'payments' in fromFile && fromFile.payments ? fromFile.payments : network ? 'payments' : undefined;
   return {
     connectors,
@@ -111,8 +114,22 @@ export async function setUpConnectors(options: { file?: string; simulators: bool
     start(sink) {
       for (const c of connectors) void c.start?.(sink);
       network?.reportTo({ kind: 'sink', sink });
+      // The simulated nodes count their stock every quarter hour, as real ones report it, so
+      // Orderly's positions stay fresh (a position older than the freshness limit is not sellable).
+      if (network && network.clock.mode === 'real') {
+        let round = 0;
+        recount = setInterval(() => {
+          round += 1;
+          for (const snapshot of network.inventorySnapshots()) {
+            const id = 'nodeId' in snapshot ? snapshot.nodeId : '';
+            sink.receive(snapshot, { system: 'simulators', messageId: `stock-${id}-${network.runId}-${round}` }).catch(() => undefined);
+          }
+        }, RECOUNT_MS);
+        recount.unref();
+      }
     },
     async close() {
+      if (recount) clearInterval(recount);
       await Promise.all(connectors.map((c) => c.close?.()));
       await network?.close();
     },

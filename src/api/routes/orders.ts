@@ -142,7 +142,7 @@ export function orderRoutes(app: FastifyInstance, deps: ApiDeps): void {
             externalRefs: [{ system: 'exchange_for', id: ret.returnId }],
           },
           { ...ctx, causationId: ret.returnId },
-          { orderId: ret.exchangeOrderId, payments: 'channel', idempotency: step('exchange') },
+          { orderId: ret.exchangeOrderId, payments: original.paymentMode, idempotency: step('exchange') },
         );
         exchangeOrder = placed.kind === 'ok' ? placed.view : placed.kind === 'replayed' ? placed.body : undefined;
         if (!exchangeOrder) return answer(deps, reply, placed);
