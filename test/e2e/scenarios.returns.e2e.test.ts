@@ -58,7 +58,8 @@ const RETURNS: readonly Scenario[] = [
         exchange: { lines: [{ sku: 'LANTERN-LED', quantity: 1, unitPrice: price('LANTERN-LED') }] },
       });
       const exchange = ret.exchangeOrder;
-      expect(exchange).toMatchObject({ id: ret.exchangeOrderId, channel: 'web', paymentMode: 'channel', externalRefs: expect.arrayContaining([{ system: 'exchange_for', id: ret.returnId }]) });
+      // The exchange is paid as the original was: a gateway order, authorized and captured on its own.
+      expect(exchange).toMatchObject({ id: ret.exchangeOrderId, channel: 'web', paymentMode: 'gateway', externalRefs: expect.arrayContaining([{ system: 'exchange_for', id: ret.returnId }]) });
       // The lantern ships while the tee is on its way back.
       await k.until(exchange.id, 'delivered', (o) => o.status === 'delivered', 3 * DAY);
       await k.receive(ret.returnId, 'dc-west', [{ lineId: '1', quantity: 1, disposition: 'restock' }]);
@@ -70,14 +71,14 @@ const RETURNS: readonly Scenario[] = [
         status: 'partially_returned',
         events: [...GATEWAY_START, ...SHIP, 'DeliveryConfirmed', 'ReturnAuthorized', 'ReturnReceived', 'PaymentRequested', 'RefundIssued'],
         lines: { '1': { delivered: 1, returned: 1 } },
-        // The returned tee is refunded; the lantern is the channel's to charge (the exchange order is a channel-paid order).
+        // The returned tee is refunded; the lantern is charged on the exchange order.
         payment: { authorized: 2 * price('TEE-WHT-M'), captured: 2 * price('TEE-WHT-M'), voided: 0, refunded: price('TEE-WHT-M') },
       },
       exchange: {
         status: 'delivered',
-        events: ['OrderPlaced', 'OrderRouted', ...SHIP.slice(0, 5), 'DeliveryConfirmed'],
+        events: [...GATEWAY_START, ...SHIP, 'DeliveryConfirmed'],
         lines: { '1': { delivered: 1 } },
-        payment: 'channel',
+        payment: { authorized: price('LANTERN-LED'), captured: price('LANTERN-LED'), voided: 0, refunded: 0 },
       },
     },
   },
