@@ -16,6 +16,7 @@ import type { createInFlightKeys } from './idempotency.js';
 import { requestFingerprint, requireIdempotencyKey } from './idempotency.js';
 import { ProblemError, fromDomainError } from './problem.js';
 import { stringifyOnce } from '../shared/json.js';
+import type { RouteDoc } from './routeDoc.js';
 
 /** What the HTTP layer is given; built once by the server factory. */
 export interface ApiDeps {
@@ -56,6 +57,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** `signature`: no API key; the route verifies a signature over `rawBody` before parsing it. */
     auth?: 'signature';
+    /** What the route says about itself for /openapi.json. */
+    doc?: RouteDoc;
   }
 }
 

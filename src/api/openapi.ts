@@ -1,44 +1,22 @@
 import { z } from 'zod';
-import {
-  CancelOrderSchema,
-  HoldSchema,
-  ListOrdersQuerySchema,
-  PaymentAuthorizationSchema,
-  PlaceOrderSchema,
-  ReleaseHoldSchema,
-} from './schemas.js';
+import type { DocumentedRoute, RouteDoc } from './routeDoc.js';
+import { openApiPath } from './routeDoc.js';
 
-/** POST /v1/reconciliations as JSON; rows are checked one by one by the handler (snapshotRows.ts), described here. */
-const RECONCILIATION_BODY = {
-  type: 'object',
-  required: ['target', 'kind', 'asOf', 'rows'],
-  properties: {
-    target: { type: 'string' }, kind: { enum: ['orders', 'inventory', 'payments'] }, asOf: { type: 'string', format: 'date-time' }, scope: { enum: ['all', 'open_only'] },
-    rows: { type: 'array', items: { type: 'object', description: 'orders { fulfillmentId, status, lines: [{ lineId, quantity, shipped }] }; inventory { nodeId, sku, onHand, asOf? }; payments { orderId, authorized, captured, refunded, currency? }' } },
-  },
-};
+const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 
-/** The OpenAPI document, generated from the very schemas the handlers validate with. */
-export function buildOpenApi(version: string): Record<string, unknown> {
-  const body = (schema: z.ZodType) => ({
-    required: true,
-    content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) } },
-  });
+/**
+ * The OpenAPI document, generated from what each route declared at registration (routeDoc.ts):
+ * the very schemas the handlers validate with.
+ */
+export function buildOpenApi(version: string, routes: readonly DocumentedRoute[]): Record<string, unknown> {
   const problem = { description: 'Error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
-  const order = { description: 'The order', content: { 'application/json': { schema: { $ref: '#/components/schemas/Order' } } } };
-  const idem = { name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', minLength: 1, maxLength: 255 } };
-  const ifMatch = { name: 'If-Match', in: 'header', required: false, schema: { type: 'string' }, description: 'The order version from ETag' };
-  const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+  const order = { description: 'The order (ETag: its version)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Order' } } } };
   const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 412: problem, 413: problem, 422: problem };
-  const mutation = (summary: string, schema: z.ZodType, ok: number, extra: object[] = []) => ({
-    summary,
-    parameters: [idem, ...extra],
-    requestBody: body(schema),
-    responses: { [ok]: order, ...errors },
-  });
-  const listParams = Object.entries((z.toJSONSchema(ListOrdersQuerySchema, { io: 'input' }) as { properties: Record<string, unknown> }).properties).map(
-    ([name, schema]) => ({ name, in: 'query', required: false, schema }),
-  );
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of [...routes].sort((a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method))) {
+    const { path, params } = openApiPath(r.url);
+    (paths[path] ??= {})[r.method] = operation(r.method, r.doc, params, { problem, order, errors });
+  }
   return {
     openapi: '3.1.0',
     info: { title: 'Orderly', version, description: 'Order orchestration: the public HTTP contract (docs/api.md).' },
@@ -57,41 +35,29 @@ export function buildOpenApi(version: string): Record<string, unknown> {
       },
     },
     security: [{ bearer: [] }],
-    paths: {
-      '/v1/orders': {
-        post: mutation('Place an order', PlaceOrderSchema, 201),
-        get: { summary: 'List orders (newest first)', parameters: listParams, responses: { 200: { description: '{ items, nextCursor }' }, 400: problem, 401: problem } },
-      },
-      '/v1/orders/{id}': { get: { summary: 'Read an order (ETag = version)', parameters: [idParam], responses: { 200: order, 404: problem } } },
-      '/v1/orders/{id}/events': { get: { summary: 'The order timeline', parameters: [idParam], responses: { 200: { description: '{ items }' }, 404: problem } } },
-      '/v1/orders/{id}/cancel': { post: mutation('Cancel the order, or lines of it, before release', CancelOrderSchema, 200, [idParam, ifMatch]) },
-      '/v1/orders/{id}/holds': { post: mutation('Place a hold', HoldSchema, 200, [idParam, ifMatch]) },
-      '/v1/orders/{id}/holds/{type}/release': {
-        post: mutation('Release a hold', ReleaseHoldSchema, 200, [idParam, ifMatch, { name: 'type', in: 'path', required: true, schema: { type: 'string' } }]),
-      },
-      '/v1/orders/{id}/payment-authorizations': { post: mutation('Record a payment authorization', PaymentAuthorizationSchema, 200, [idParam]) },
-      '/v1/reconciliations': {
-        post: {
-          summary: 'A target\'s snapshot: checked, stored, reconciled in the background (docs/reconciliation.md)',
-          parameters: [idem, ...['target', 'kind', 'asOf'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' }, description: 'for a CSV or X12 body' }))],
-          requestBody: {
-            required: true,
-            content: {
-              'application/json': { schema: RECONCILIATION_BODY },
-              'text/csv': { schema: { type: 'string' } },
-              'application/edi-x12': { schema: { type: 'string', description: 'an X12 846 (kind inventory)' } },
-            },
-          },
-          responses: { 202: { description: '{ id, status, target, kind, asOf, rows }' }, ...errors },
-        },
-        get: { summary: 'Runs, newest first (target, kind, status, limit, cursor)', responses: { 200: { description: '{ items, nextCursor }' }, 400: problem } },
-      },
-      '/v1/reconciliations/{id}': {
-        get: { summary: 'A run: status, progress, totals per class, drifts (limit, cursor, status, class)', parameters: [idParam], responses: { 200: { description: 'the run with drifts' }, 404: problem } },
-      },
-      '/healthz': { get: { summary: 'Process up', security: [], responses: { 200: { description: 'ok' } } } },
-      '/readyz': { get: { summary: 'Store reachable', security: [], responses: { 200: { description: 'ready' }, 503: problem } } },
-      '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { 200: { description: 'text/plain' } } } },
-    },
+    paths,
+  };
+}
+
+function operation(method: string, doc: RouteDoc, pathParams: readonly string[], c: { problem: object; order: object; errors: object }): Record<string, unknown> {
+  const mutating = method !== 'get';
+  const key = doc.idempotencyKey ?? (mutating ? 'required' : 'none');
+  const parameters: object[] = [
+    ...pathParams.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
+    ...(doc.query ? Object.entries((jsonSchema(doc.query) as { properties?: Record<string, unknown> }).properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema })) : []),
+    ...(key !== 'none' ? [{ name: 'Idempotency-Key', in: 'header', required: key === 'required', schema: { type: 'string', minLength: 1, maxLength: 255 } }] : []),
+    ...(doc.ifMatch ? [{ name: 'If-Match', in: 'header', required: false, schema: { type: 'string' }, description: 'The order version from ETag' }] : []),
+  ];
+  const body = doc.body && ('contents' in doc.body && !('safeParse' in doc.body)
+    ? { required: true, content: Object.fromEntries(Object.entries(doc.body.contents).map(([type, schema]) => [type, { schema }])) }
+    : { required: true, content: { 'application/json': { schema: jsonSchema(doc.body as z.ZodType) } } });
+  const ok = doc.returnsOrder ? c.order : { description: doc.okDescription ?? 'OK' };
+  return {
+    summary: doc.summary,
+    ...(doc.scope ? { description: `Scope: \`${doc.scope}\`.` } : {}),
+    ...(doc.auth ? { security: [] } : {}),
+    ...(parameters.length ? { parameters } : {}),
+    ...(body ? { requestBody: body } : {}),
+    responses: { [doc.ok ?? 200]: ok, ...(mutating || doc.query || pathParams.length ? c.errors : {}) },
   };
 }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApiDeps } from './context.js';
 import { parseJsonBody } from './jsonBody.js';
 import { buildOpenApi } from './openapi.js';
+import type { DocumentedRoute, RouteDoc } from './routeDoc.js';
 import { ProblemError, problem, sendProblem } from './problem.js';
 import { deadLetterRoutes } from './routes/deadLetters.js';
 import { inventoryRoutes } from './routes/inventory.js';
@@ -58,6 +59,13 @@ export function buildServer(deps: ApiDeps, options: ServerOptions): FastifyInsta
     } catch (err) {
       done(new ProblemError('validation_failed', `The body is not valid YAML: ${(err as Error).message}`, [{ path: 'body', message: 'malformed YAML' }]));
     }
+  });
+  // Every route documents itself at registration (routeDoc.ts): the OpenAPI document is built from these.
+  const documented: DocumentedRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    const doc = (route.config as { doc?: RouteDoc } | undefined)?.doc;
+    if (!doc) return;
+    for (const method of [route.method].flat()) if (method !== 'HEAD') documented.push({ method: method.toLowerCase(), url: route.url, doc });
   });
   app.decorateRequest('identity', undefined);
   app.decorateRequest('correlationId', '');
@@ -122,8 +130,8 @@ export function buildServer(deps: ApiDeps, options: ServerOptions): FastifyInsta
 
   app.setNotFoundHandler((req, reply) => sendProblem(reply, problem('not_found', `No route ${req.method} ${req.url.split('?')[0]}`)));
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/healthz', { config: { doc: { summary: 'Process up', auth: 'none' } } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { doc: { summary: 'Store reachable (else 503)', auth: 'none' } } }, async (_req, reply) => {
     try {
       await deps.ready();
       return { status: 'ready', store: deps.store.dialect };
@@ -131,14 +139,15 @@ export function buildServer(deps: ApiDeps, options: ServerOptions): FastifyInsta
       return sendProblem(reply, problem('unavailable', `The store is not reachable: ${(err as Error).message}`));
     }
   });
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', { config: { doc: { summary: 'Prometheus metrics', auth: 'none' } } }, async (_req, reply) => {
     // Open exceptions are counted at scrape time: they change in every process and by other writers.
     deps.metrics.exceptionsOpen.reset();
     for (const r of await deps.store.countOpenExceptions()) deps.metrics.exceptionsOpen.set({ type: r.type, severity: r.severity }, r.count);
     return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
-  const openapi = buildOpenApi(options.version);
-  app.get('/openapi.json', async () => openapi);
+  // Built on first request, once every route (including those added after this server) is registered.
+  let openapi: Record<string, unknown> | undefined;
+  app.get('/openapi.json', { config: { doc: { summary: 'This document', auth: 'none' } } }, async () => (openapi ??= buildOpenApi(options.version, documented)));
 
   orderRoutes(app, deps);
   inventoryRoutes(app, deps);

@@ -96,6 +96,27 @@ for (const store of e2eStores()) {
         expect(hold.properties.type.enum).toEqual(expect.arrayContaining(['fraud', 'payment', 'address', 'manual']));
       });
 
+      it('documents every other endpoint from the schema it validates with', async () => {
+        const doc = (await s.api('/openapi.json', { headers: { authorization: '' } })).body;
+        const paths = [
+          '/v1/orders/{id}/release', '/v1/orders/{id}/returns', '/v1/returns/{id}', '/v1/returns/{id}/receipts', '/v1/orders/{id}/routing', '/v1/orders/{id}/reroute',
+          '/v1/fulfillments', '/v1/fulfillments/{id}', '/v1/fulfillments/{id}/acknowledgement', '/v1/fulfillments/{id}/progress', '/v1/fulfillments/{id}/shipments',
+          '/v1/fulfillments/{id}/deliveries', '/v1/fulfillments/{id}/cancellation-result', '/v1/exceptions', '/v1/exceptions/{id}', '/v1/exceptions/{id}/actions',
+          '/v1/dead-letters', '/v1/dead-letters/{id}', '/v1/dead-letters/{id}/redrive', '/v1/dead-letters/{id}/discard', '/v1/outbox/stats',
+          '/v1/reconciliations', '/v1/reconciliations/{id}', '/v1/nodes', '/v1/nodes/{id}', '/v1/inventory', '/v1/inventory/snapshots', '/v1/inventory/adjustments',
+          '/v1/rulesets', '/v1/rulesets/{version}/activate', '/v1/rulesets/{version}/what-if', '/v1/routing/simulate', '/v1/connectors/{id}/webhooks',
+          '/healthz', '/readyz', '/metrics',
+        ];
+        for (const p of paths) expect(doc.paths[p], p).toBeDefined();
+        const shipment = doc.paths['/v1/fulfillments/{id}/shipments'].post;
+        expect(shipment.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['shipmentId', 'lines', 'sourceMessageId']));
+        expect(shipment.description).toContain('fulfillment:write');
+        const action = doc.paths['/v1/exceptions/{id}/actions'].post.requestBody.content['application/json'].schema;
+        expect(action.properties.action.enum).toEqual(expect.arrayContaining(['retry', 'resend', 'resync', 'cancel', 'release', 'accept_external', 'escalate', 'resolve']));
+        expect(doc.paths['/v1/connectors/{id}/webhooks'].post.security).toEqual([]);
+        expect(doc.paths['/v1/exceptions'].get.parameters.map((x: { name: string }) => x.name)).toEqual(expect.arrayContaining(['status', 'type', 'severity', 'owner', 'orderId']));
+      });
+
       it('answers an unknown route with 404 problem+json', async () => {
         const res = await s.api('/v1/nothing-here');
         expectProblem(res, 404, 'not_found');

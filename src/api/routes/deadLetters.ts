@@ -29,7 +29,7 @@ export interface DeadLetterDeps extends ApiDeps {
 export function deadLetterRoutes(app: FastifyInstance, deps: DeadLetterDeps): void {
   const dlq = createDeadLetterService({ store: deps.store, clock: deps.clock });
 
-  app.get('/v1/dead-letters', async (req) => {
+  app.get('/v1/dead-letters', { config: { doc: { summary: 'Dead letters, oldest first', scope: SCOPE, query: ListDeadLettersQuery, okDescription: '{ items, nextCursor }' } } }, async (req) => {
     requireScope(req, SCOPE);
     const q = parse(ListDeadLettersQuery, req.query, 'query');
     try {
@@ -45,7 +45,7 @@ export function deadLetterRoutes(app: FastifyInstance, deps: DeadLetterDeps): vo
     }
   });
 
-  app.get('/v1/dead-letters/:id', async (req) => {
+  app.get('/v1/dead-letters/:id', { config: { doc: { summary: 'A dead letter, with its attempts and audit', scope: SCOPE } } }, async (req) => {
     requireScope(req, SCOPE);
     const { id } = parse(IdParam, req.params, 'path');
     const found = await dlq.get(id);
@@ -53,7 +53,7 @@ export function deadLetterRoutes(app: FastifyInstance, deps: DeadLetterDeps): vo
     return found;
   });
 
-  app.post('/v1/dead-letters/:id/redrive', async (req, reply) =>
+  app.post('/v1/dead-letters/:id/redrive', { config: { doc: { summary: 'Send a dead letter again (back to pending, attempts reset, audited)', scope: SCOPE } } }, async (req, reply) =>
     idempotentAction(deps, req, reply, SCOPE, async (identity) => {
       const { id } = parse(IdParam, req.params, 'path');
       const result = answer(id, await dlq.redrive(id, identity.id));
@@ -62,7 +62,7 @@ export function deadLetterRoutes(app: FastifyInstance, deps: DeadLetterDeps): vo
     }),
   );
 
-  app.post('/v1/dead-letters/:id/discard', async (req, reply) =>
+  app.post('/v1/dead-letters/:id/discard', { config: { doc: { summary: 'Give a dead letter up, with a note (unblocks its partition)', scope: SCOPE, body: DiscardBody } } }, async (req, reply) =>
     idempotentAction(deps, req, reply, SCOPE, async (identity) => {
       const { id } = parse(IdParam, req.params, 'path');
       const { note } = parse(DiscardBody, req.body ?? {});
@@ -70,7 +70,7 @@ export function deadLetterRoutes(app: FastifyInstance, deps: DeadLetterDeps): vo
     }),
   );
 
-  app.get('/v1/outbox/stats', async (req) => {
+  app.get('/v1/outbox/stats', { config: { doc: { summary: 'Outbox depth, oldest pending age and dead letters per destination', scope: SCOPE } } }, async (req) => {
     requireScope(req, SCOPE);
     return dlq.stats();
   });

@@ -19,7 +19,7 @@ const ActionSchema = z.object({ action: z.enum(EXCEPTION_ACTIONS), note: z.strin
 
 /** The exception workbench (API.md "Exceptions"): list, read, act. Actions are idempotent, audited and permission-checked. */
 export function exceptionRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.get('/v1/exceptions', async (req) => {
+  app.get('/v1/exceptions', { config: { doc: { summary: 'Exceptions, newest first, with age and whether overdue', scope: 'ops:exceptions', query: ListExceptionsQuery, okDescription: '{ items, nextCursor }' } } }, async (req) => {
     requireScope(req, 'ops:exceptions');
     const q = parse(ListExceptionsQuery, req.query, 'query');
     const beforeId = q.cursor === undefined ? undefined : Buffer.from(q.cursor, 'base64url').toString('utf8');
@@ -40,7 +40,7 @@ export function exceptionRoutes(app: FastifyInstance, deps: ApiDeps): void {
     };
   });
 
-  app.get('/v1/exceptions/:id', async (req) => {
+  app.get('/v1/exceptions/:id', { config: { doc: { summary: 'An exception: both sides, payloads, suggested actions, audit, the order’s recent events', scope: 'ops:exceptions' } } }, async (req) => {
     requireScope(req, 'ops:exceptions');
     const { id: exceptionId } = parse(z.object({ id }), req.params, 'path');
     const e = await deps.exceptions.get(exceptionId);
@@ -51,7 +51,7 @@ export function exceptionRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return { ...e, context: { ...e.context, recentEvents: events }, ageSeconds: Math.round((now - Date.parse(e.createdAt)) / 1000), overdue: e.status !== 'resolved' && Date.parse(e.slaDueAt) < now };
   });
 
-  app.post('/v1/exceptions/:id/actions', async (req, reply) =>
+  app.post('/v1/exceptions/:id/actions', { config: { doc: { summary: 'Act on an exception (idempotent, audited)', scope: 'ops:exceptions', body: ActionSchema } } }, async (req, reply) =>
     idempotentAction(deps, req, reply, 'ops:exceptions', async (identity) => {
       const { id: exceptionId } = parse(z.object({ id }), req.params, 'path');
       const body = parse(ActionSchema, req.body);

@@ -5,6 +5,7 @@ import { FULFILLMENT_STATUSES, orderIdOf } from '../../domain/order/index.js';
 import type { ApiDeps } from '../context.js';
 import { requireScope } from '../context.js';
 import { ProblemError } from '../problem.js';
+import type { RouteDoc } from '../routeDoc.js';
 import { ListQuerySchema, parse } from '../schemas.js';
 
 const id = z.string().min(1).max(128);
@@ -47,7 +48,7 @@ const IdParam = z.object({ id });
  * per calling identity. A fact that contradicts the ledger is accepted with 202 and an exception.
  */
 export function fulfillmentRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.get('/v1/fulfillments', async (req) => {
+  app.get('/v1/fulfillments', { config: { doc: { summary: 'Fulfillments by node and status (API-driven nodes poll their work here)', scope: 'orders:read', query: ListFulfillmentsQuery, okDescription: '{ items, nextCursor }' } } }, async (req) => {
     requireScope(req, 'orders:read');
     const q = parse(ListFulfillmentsQuery, req.query, 'query');
     const afterId = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
@@ -62,7 +63,7 @@ export function fulfillmentRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return { items: items.map((r) => r.view), nextCursor: rows.length > q.limit ? Buffer.from(items.at(-1)!.id).toString('base64url') : null };
   });
 
-  app.get('/v1/fulfillments/:id', async (req) => {
+  app.get('/v1/fulfillments/:id', { config: { doc: { summary: 'A fulfillment: stage, status, lines, shipments', scope: 'orders:read' } } }, async (req) => {
     requireScope(req, 'orders:read');
     const { id: fulfillmentId } = parse(IdParam, req.params, 'path');
     const row = await deps.store.getFulfillment(fulfillmentId);
@@ -70,37 +71,44 @@ export function fulfillmentRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return row.view;
   });
 
-  factRoute(app, deps, '/v1/fulfillments/:id/acknowledgement', (fulfillmentId, req) => {
+  factRoute(app, deps, '/v1/fulfillments/:id/acknowledgement', { summary: 'The node accepts or rejects a fulfillment', body: AcknowledgementSchema }, (fulfillmentId, req) => {
     const b = parse(AcknowledgementSchema, req.body);
     return { sourceMessageId: b.sourceMessageId, fact: { type: 'fulfillment.acknowledged', fulfillmentId, accepted: b.accepted, ...(b.reason ? { reason: b.reason } : {}) } };
   });
-  factRoute(app, deps, '/v1/fulfillments/:id/progress', (fulfillmentId, req) => {
+  factRoute(app, deps, '/v1/fulfillments/:id/progress', { summary: 'The node picked, packed, or has it ready for pickup', body: ProgressSchema }, (fulfillmentId, req) => {
     const b = parse(ProgressSchema, req.body);
     return { sourceMessageId: b.sourceMessageId, fact: { type: 'fulfillment.progress', fulfillmentId, stage: b.stage } };
   });
-  factRoute(app, deps, '/v1/fulfillments/:id/shipments', (fulfillmentId, req) => {
+  factRoute(app, deps, '/v1/fulfillments/:id/shipments', { summary: 'A shipment (partial or whole; lines by lineId or SKU)', body: ShipmentSchema }, (fulfillmentId, req) => {
     const { sourceMessageId: m, shippedAt, ...b } = parse(ShipmentSchema, req.body);
     return { sourceMessageId: m, fact: stripUndefined({ type: 'fulfillment.shipped', fulfillmentId, ...b, shippedAt: shippedAt ?? deps.clock.now() }) as Fact };
   });
-  factRoute(app, deps, '/v1/fulfillments/:id/deliveries', (fulfillmentId, req) => {
+  factRoute(app, deps, '/v1/fulfillments/:id/deliveries', { summary: 'A delivery (of one shipment, or all; a pickup collected)', body: DeliverySchema }, (fulfillmentId, req) => {
     const b = parse(DeliverySchema, req.body);
     return {
       sourceMessageId: b.sourceMessageId,
       fact: { type: 'fulfillment.delivered', fulfillmentId, deliveredAt: b.deliveredAt ?? deps.clock.now(), ...(b.shipmentId ? { shipmentId: b.shipmentId } : {}) },
     };
   });
-  factRoute(app, deps, '/v1/fulfillments/:id/cancellation-result', (fulfillmentId, req) => {
+  factRoute(app, deps, '/v1/fulfillments/:id/cancellation-result', { summary: 'The node’s answer to a cancellation request', body: CancellationResultSchema }, (fulfillmentId, req) => {
     const { sourceMessageId: m, ...b } = parse(CancellationResultSchema, req.body);
     return { sourceMessageId: m, fact: stripUndefined({ type: 'fulfillment.cancellation_result', fulfillmentId, ...b }) as Fact };
   });
-  factRoute(app, deps, '/v1/returns/:id/receipts', (returnId, req) => {
+  factRoute(app, deps, '/v1/returns/:id/receipts', { summary: 'A return received at a node, restocked or damaged', body: ReceiptSchema }, (returnId, req) => {
     const { sourceMessageId: m, ...b } = parse(ReceiptSchema, req.body);
     return { sourceMessageId: m, fact: { type: 'return.received', returnId, nodeId: b.nodeId, lines: b.lines.map((l) => stripUndefined(l)) } as Fact };
   });
 }
 
-function factRoute(app: FastifyInstance, deps: ApiDeps, path: string, toFact: (id: string, req: FastifyRequest) => { sourceMessageId: string; fact: Fact }): void {
-  app.post(path, async (req, reply) => {
+function factRoute(
+  app: FastifyInstance,
+  deps: ApiDeps,
+  path: string,
+  doc: Pick<RouteDoc, 'summary' | 'body'>,
+  toFact: (id: string, req: FastifyRequest) => { sourceMessageId: string; fact: Fact },
+): void {
+  const okDescription = '{ status: applied|duplicate, order }; 202 { status: conflict, exceptionId, detail, order } when it contradicts the ledger';
+  app.post(path, { config: { doc: { ...doc, scope: 'fulfillment:write', idempotencyKey: 'optional', okDescription } } }, async (req, reply) => {
     const identity = requireScope(req, 'fulfillment:write');
     const { id: targetId } = parse(IdParam, req.params, 'path');
     const { sourceMessageId, fact } = toFact(targetId, req);

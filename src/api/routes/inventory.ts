@@ -32,7 +32,7 @@ const InventoryQuery = z.object({ sku: id.optional(), nodeId: id.optional() });
 
 /** Nodes and inventory positions (DESIGN §3): configuration and the on-hand truth from systems of record. */
 export function inventoryRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.put('/v1/nodes/:id', async (req, reply) =>
+  app.put('/v1/nodes/:id', { config: { doc: { summary: 'Create or replace a node (docs/routing.md)', scope: 'admin', body: { contents: { 'application/json': { type: 'object', description: 'the node document: type, location, capabilities, shipMethods, dailyCapacity, status, connector, priority, cost, channels' } } } } } }, async (req, reply) =>
     idempotentAction(deps, req, reply, 'admin', async () => {
       const { id: nodeId } = parse(z.object({ id }), req.params, 'path');
       const node = parseRoutingNode(nodeId, req.body);
@@ -43,12 +43,12 @@ export function inventoryRoutes(app: FastifyInstance, deps: ApiDeps): void {
     }),
   );
 
-  app.get('/v1/nodes', async (req) => {
+  app.get('/v1/nodes', { config: { doc: { summary: 'Nodes', scope: 'orders:read', okDescription: '{ items }' } } }, async (req) => {
     requireScope(req, 'orders:read');
     return { items: (await deps.store.listNodes()).map((r) => r.doc), nextCursor: null };
   });
 
-  app.post('/v1/inventory/snapshots', async (req, reply) =>
+  app.post('/v1/inventory/snapshots', { config: { doc: { summary: 'On-hand from a node’s system of record (an older asOf is ignored and counted)', scope: 'inventory:write', body: SnapshotSchema } } }, async (req, reply) =>
     idempotentAction(deps, req, reply, 'inventory:write', async (identity) => {
       const body = parse(SnapshotSchema, req.body);
       await requireNode(deps, body.nodeId);
@@ -58,7 +58,7 @@ export function inventoryRoutes(app: FastifyInstance, deps: ApiDeps): void {
     }),
   );
 
-  app.post('/v1/inventory/adjustments', async (req, reply) =>
+  app.post('/v1/inventory/adjustments', { config: { doc: { summary: 'An on-hand change, once per sourceId', scope: 'inventory:write', body: AdjustmentSchema } } }, async (req, reply) =>
     idempotentAction(deps, req, reply, 'inventory:write', async (identity) => {
       const body = parse(AdjustmentSchema, req.body);
       await requireNode(deps, body.nodeId);
@@ -67,7 +67,7 @@ export function inventoryRoutes(app: FastifyInstance, deps: ApiDeps): void {
     }),
   );
 
-  app.get('/v1/inventory', async (req) => {
+  app.get('/v1/inventory', { config: { doc: { summary: 'Positions: onHand, reserved, safety stock, sellable', scope: 'orders:read', query: InventoryQuery, okDescription: '{ items }' } } }, async (req) => {
     requireScope(req, 'orders:read');
     const q = parse(InventoryQuery, req.query, 'query');
     const [rows, nodes, rules] = await Promise.all([

@@ -4,6 +4,7 @@ import type { ApiDeps } from '../context.js';
 import { answer, commandContext, etag, idempotentCommand, ifMatchVersion, requireScope, withIdempotencyKey } from '../context.js';
 import { orderIdOf } from '../../domain/order/index.js';
 import { ProblemError } from '../problem.js';
+import type { RouteDoc } from '../routeDoc.js';
 import {
   CancelOrderSchema,
   HoldSchema,
@@ -20,7 +21,7 @@ import {
 import type { PlaceOrderBody } from '../schemas.js';
 
 export function orderRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.post('/v1/orders', async (req, reply) => {
+  app.post('/v1/orders', { config: { doc: { summary: 'Place an order', scope: 'orders:write', body: PlaceOrderSchema, ok: 201, returnsOrder: true } } }, async (req, reply) => {
     return idempotentCommand(deps, req, reply, 'orders:write', async (identity, idempotency) => {
       const body = parse(PlaceOrderSchema, req.body);
       const outcome = await deps.orders.place(toDraft(body, deps.clock.now()), commandContext(req, identity), { idempotency });
@@ -29,7 +30,7 @@ export function orderRoutes(app: FastifyInstance, deps: ApiDeps): void {
     }, { lookupFirst: false });
   });
 
-  app.get('/v1/orders', async (req) => {
+  app.get('/v1/orders', { config: { doc: { summary: 'List orders (newest first)', scope: 'orders:read', query: ListOrdersQuerySchema, okDescription: '{ items, nextCursor }' } } }, async (req) => {
     requireScope(req, 'orders:read');
     const q = parse(ListOrdersQuerySchema, req.query, 'query');
     const beforeId = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
@@ -45,7 +46,7 @@ export function orderRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return { items: items.map((r) => r.view), nextCursor: more ? encodeCursor(items.at(-1)!.id) : null };
   });
 
-  app.get('/v1/orders/:id', async (req, reply) => {
+  app.get('/v1/orders/:id', { config: { doc: { summary: 'Read an order (ETag = version)', scope: 'orders:read', returnsOrder: true } } }, async (req, reply) => {
     requireScope(req, 'orders:read');
     const { id } = parse(OrderIdParam, req.params, 'path');
     const view = await deps.orders.get(id);
@@ -53,7 +54,7 @@ export function orderRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return reply.header('etag', etag(view.version)).send(view);
   });
 
-  app.get('/v1/orders/:id/events', async (req) => {
+  app.get('/v1/orders/:id/events', { config: { doc: { summary: 'The order timeline', scope: 'orders:read', okDescription: '{ items }' } } }, async (req) => {
     requireScope(req, 'orders:read');
     const { id } = parse(OrderIdParam, req.params, 'path');
     const events = await deps.orders.events(id);
@@ -81,25 +82,25 @@ export function orderRoutes(app: FastifyInstance, deps: ApiDeps): void {
     };
   });
 
-  orderCommand(app, deps, '/v1/orders/:id/cancel', (req) => {
+  orderCommand(app, deps, '/v1/orders/:id/cancel', { summary: 'Cancel the order or lines of it: at once before release, asked of the node after', body: CancelOrderSchema }, (req) => {
     const body = parse(CancelOrderSchema, req.body ?? {});
     return { type: 'CancelOrder', reason: body.reason, ...(body.lines ? { lines: body.lines } : {}) };
   });
-  orderCommand(app, deps, '/v1/orders/:id/holds', (req) => {
+  orderCommand(app, deps, '/v1/orders/:id/holds', { summary: 'Place a hold (blocks release)', body: HoldSchema }, (req) => {
     const body = parse(HoldSchema, req.body);
     return { type: 'HoldOrder', holdType: body.type, ...(body.note !== undefined ? { note: body.note } : {}) };
   });
-  orderCommand(app, deps, '/v1/orders/:id/holds/:type/release', (req) => {
+  orderCommand(app, deps, '/v1/orders/:id/holds/:type/release', { summary: 'Release a hold', body: ReleaseHoldSchema }, (req) => {
     const { type } = parse(HoldTypeParam, req.params, 'path');
     const body = parse(ReleaseHoldSchema, req.body ?? {});
     return { type: 'ReleaseHold', holdType: type, ...(body.note !== undefined ? { note: body.note } : {}) };
   });
-  orderCommand(app, deps, '/v1/orders/:id/payment-authorizations', (req) => ({
+  orderCommand(app, deps, '/v1/orders/:id/payment-authorizations', { summary: 'Record a payment authorization', body: PaymentAuthorizationSchema }, (req) => ({
     type: 'RecordPaymentAuthorization',
     ...parse(PaymentAuthorizationSchema, req.body),
   }));
 
-  app.post('/v1/orders/:id/release', async (req, reply) =>
+  app.post('/v1/orders/:id/release', { config: { doc: { summary: 'Release allocated fulfillments to their nodes', scope: 'orders:write', body: ReleaseSchema, returnsOrder: true, ifMatch: true } } }, async (req, reply) =>
     idempotentCommand(deps, req, reply, 'orders:write', (identity, idempotency) => {
       const { id } = parse(OrderIdParam, req.params, 'path');
       const body = parse(ReleaseSchema, req.body ?? {});
@@ -111,7 +112,7 @@ export function orderRoutes(app: FastifyInstance, deps: ApiDeps): void {
     }),
   );
 
-  app.post('/v1/orders/:id/returns', async (req, reply) =>
+  app.post('/v1/orders/:id/returns', { config: { doc: { summary: 'Authorize a return (and, for an exchange, place the linked order)', scope: 'orders:write', body: ReturnSchema, ok: 201, okDescription: 'the return, the order, the exchange order' } } }, async (req, reply) =>
     withIdempotencyKey(deps, req, reply, 'orders:write', true, async (identity, idempotency) => {
       const { id } = parse(OrderIdParam, req.params, 'path');
       const body = parse(ReturnSchema, req.body);
@@ -153,7 +154,7 @@ export function orderRoutes(app: FastifyInstance, deps: ApiDeps): void {
     }),
   );
 
-  app.get('/v1/returns/:id', async (req) => {
+  app.get('/v1/returns/:id', { config: { doc: { summary: 'A return and what was received', scope: 'orders:read' } } }, async (req) => {
     requireScope(req, 'orders:read');
     const { id } = parse(OrderIdParam, req.params, 'path');
     const orderId = orderIdOf(id);
@@ -169,9 +170,10 @@ function orderCommand(
   app: FastifyInstance,
   deps: ApiDeps,
   path: string,
+  doc: Pick<RouteDoc, 'summary' | 'body'>,
   toCommand: (req: FastifyRequest) => LiveOrderCommand,
 ): void {
-  app.post(path, async (req, reply) =>
+  app.post(path, { config: { doc: { ...doc, scope: 'orders:write', returnsOrder: true, ifMatch: true } } }, async (req, reply) =>
     idempotentCommand(deps, req, reply, 'orders:write', (identity, idempotency) => {
       const { id } = parse(OrderIdParam.loose(), req.params, 'path');
       const command = toCommand(req);

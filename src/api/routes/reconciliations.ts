@@ -10,6 +10,7 @@ import { RECONCILIATION_RUN_STATUSES } from '../../store/port.js';
 import type { ApiDeps, ReconciliationApi } from '../context.js';
 import { idempotentAction, requireScope } from '../context.js';
 import { ProblemError } from '../problem.js';
+import type { RouteDoc } from '../routeDoc.js';
 import { ListQuerySchema, parse } from '../schemas.js';
 
 /** A text upload (CSV, X12) with the query that names its target, kind and asOf: both make the request. */
@@ -62,6 +63,31 @@ export function driftView(d: StoredReconciliationDrift) {
   return { ...shown, class: d.class, status: d.status, exceptionId: d.exceptionId, ...(d.until !== null ? { until: d.until } : {}) };
 }
 
+/** POST /v1/reconciliations: rows are checked one by one by the handler (snapshotRows.ts), described here. */
+const RECONCILIATION_DOC: RouteDoc = {
+  summary: 'A target’s snapshot: checked, stored, reconciled in the background (docs/reconciliation.md)',
+  scope: 'ops:exceptions',
+  ok: 202,
+  okDescription: '{ id, status, target, kind, asOf, rows }',
+  body: {
+    contents: {
+      'application/json': {
+        type: 'object',
+        required: ['target', 'kind', 'asOf', 'rows'],
+        properties: {
+          target: { type: 'string' }, kind: { enum: ['orders', 'inventory', 'payments'] }, asOf: { type: 'string', format: 'date-time' }, scope: { enum: ['all', 'open_only'] },
+          rows: {
+            type: 'array',
+            items: { type: 'object', description: 'orders { fulfillmentId, status, lines: [{ lineId, quantity, shipped }] }; inventory { nodeId, sku, onHand, asOf? }; payments { orderId, authorized, captured, refunded, currency? }' },
+          },
+        },
+      },
+      'text/csv': { type: 'string', description: 'with ?target=&kind=&asOf=' },
+      'application/edi-x12': { type: 'string', description: 'an X12 846 (kind inventory), with ?target=' },
+    },
+  },
+};
+
 /**
  * Reconciliation runs (API.md "Exceptions and reconciliation"): a snapshot in (JSON rows, CSV or an
  * X12 846), 202 with the run's id at once, the run read back with its progress, totals and drifts.
@@ -74,7 +100,7 @@ export function reconciliationRoutes(app: FastifyInstance, deps: ApiDeps, api: R
     scope.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string', bodyLimit: api.bodyLimitBytes }, (req, body, done) => text('csv')(req, body as string, done));
     scope.addContentTypeParser(['application/edi-x12', 'application/x12', 'application/edi'], { parseAs: 'string', bodyLimit: api.bodyLimitBytes }, (req, body, done) => text('x12')(req, body as string, done));
 
-    scope.post('/v1/reconciliations', { bodyLimit: api.bodyLimitBytes }, async (req, reply) =>
+    scope.post('/v1/reconciliations', { bodyLimit: api.bodyLimitBytes, config: { doc: RECONCILIATION_DOC } }, async (req, reply) =>
       idempotentAction(deps, req, reply, 'ops:exceptions', async (identity) => {
         const body = req.body as TextUpload | Record<string, unknown> | undefined;
         const upload = body && typeof body === 'object' && 'format' in body && 'text' in body ? (body as TextUpload) : undefined;
@@ -107,7 +133,7 @@ export function reconciliationRoutes(app: FastifyInstance, deps: ApiDeps, api: R
     );
   });
 
-  app.get('/v1/reconciliations', async (req) => {
+  app.get('/v1/reconciliations', { config: { doc: { summary: 'Runs, newest first', scope: 'ops:exceptions', query: ListRunsQuery, okDescription: '{ items, nextCursor }' } } }, async (req) => {
     requireScope(req, 'ops:exceptions');
     const q = parse(ListRunsQuery, req.query, 'query');
     const beforeId = cursorOf(q.cursor);
@@ -117,7 +143,7 @@ export function reconciliationRoutes(app: FastifyInstance, deps: ApiDeps, api: R
     return { items, nextCursor: runs.length > q.limit ? cursorFor(page.at(-1)!.id) : null };
   });
 
-  app.get('/v1/reconciliations/:id', async (req) => {
+  app.get('/v1/reconciliations/:id', { config: { doc: { summary: 'A run: status, progress, totals per class, drifts (paged)', scope: 'ops:exceptions', query: RunQuery } } }, async (req) => {
     requireScope(req, 'ops:exceptions');
     const { id } = parse(z.object({ id: z.string().min(1).max(128) }), req.params, 'path');
     const q = parse(RunQuery, req.query, 'query');

@@ -16,7 +16,7 @@ const RerouteSchema = z.object({ nodeIds: z.array(z.string().min(1).max(128)).mi
 
 /** Routing decisions and their explanations, simulation, rulesets (versions, activation, shadow, what-if). */
 export function routingRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.get('/v1/orders/:id/routing', async (req) => {
+  app.get('/v1/orders/:id/routing', { config: { doc: { summary: 'The routing decision explained: ruleset version, assignments, backorders, every candidate node per line', scope: 'orders:read' } } }, async (req) => {
     requireScope(req, 'orders:read');
     const { id } = parse(OrderIdParam, req.params, 'path');
     if (!(await deps.orders.get(id))) throw new ProblemError('not_found', `No order ${id}`);
@@ -32,7 +32,7 @@ export function routingRoutes(app: FastifyInstance, deps: ApiDeps): void {
     };
   });
 
-  app.post('/v1/orders/:id/reroute', async (req, reply) =>
+  app.post('/v1/orders/:id/reroute', { config: { doc: { summary: 'Take back what nodes hold (unshipped) and route it elsewhere', scope: 'orders:write', body: RerouteSchema, returnsOrder: true, ifMatch: true } } }, async (req, reply) =>
     idempotentCommand(deps, req, reply, 'orders:write', (identity, idempotency) => {
       const { id } = parse(OrderIdParam, req.params, 'path');
       const body = parse(RerouteSchema, req.body ?? {});
@@ -44,7 +44,7 @@ export function routingRoutes(app: FastifyInstance, deps: ApiDeps): void {
     }),
   );
 
-  app.post('/v1/routing/simulate', async (req) => {
+  app.post('/v1/routing/simulate', { config: { doc: { summary: 'The decision routing would make now (writes nothing)', scope: 'orders:read', body: SimulateSchema, idempotencyKey: 'none' } } }, async (req) => {
     requireScope(req, 'orders:read');
     const body = parse(SimulateSchema, req.body);
     const now = deps.clock.now();
@@ -62,7 +62,7 @@ export function routingRoutes(app: FastifyInstance, deps: ApiDeps): void {
     });
   });
 
-  app.post('/v1/rulesets', async (req, reply) =>
+  app.post('/v1/rulesets', { config: { doc: { summary: 'A new ruleset version (JSON or YAML), validated', scope: 'admin', ok: 201, body: { contents: { 'application/json': { type: 'object', description: 'a ruleset document (docs/routing.md)' }, 'application/yaml': { type: 'string' } } } } } }, async (req, reply) =>
     idempotentAction(deps, req, reply, 'admin', async () => {
       const parsed = parseRuleset(req.body);
       if (!parsed.ok) throw fromDomainError(parsed.error);
@@ -71,13 +71,13 @@ export function routingRoutes(app: FastifyInstance, deps: ApiDeps): void {
     }),
   );
 
-  app.get('/v1/rulesets', async (req) => {
+  app.get('/v1/rulesets', { config: { doc: { summary: 'Ruleset versions and their status', scope: 'orders:read', okDescription: '{ items }' } } }, async (req) => {
     requireScope(req, 'orders:read');
     return { items: await deps.store.listRulesets(), nextCursor: null };
   });
 
   for (const [action, status] of [['activate', 'active'], ['shadow', 'shadow'], ['retire', 'retired']] as const) {
-    app.post(`/v1/rulesets/:version/${action}`, async (req, reply) =>
+    app.post(`/v1/rulesets/:version/${action}`, { config: { doc: { summary: `Make a ruleset version ${status}`, scope: 'admin' } } }, async (req, reply) =>
       idempotentAction(deps, req, reply, 'admin', async () => {
         const { version } = parse(VersionParam, req.params, 'path');
         const record = await deps.store.setRulesetStatus(version, status, deps.clock.now());
@@ -88,7 +88,7 @@ export function routingRoutes(app: FastifyInstance, deps: ApiDeps): void {
     );
   }
 
-  app.get('/v1/rulesets/:version/shadow-report', async (req) => {
+  app.get('/v1/rulesets/:version/shadow-report', { config: { doc: { summary: 'How a shadow ruleset’s decisions differ from the live ones', scope: 'orders:read' } } }, async (req) => {
     requireScope(req, 'orders:read');
     const { version } = parse(VersionParam, req.params, 'path');
     const diffs: DecisionDiff[] = [];
@@ -102,7 +102,7 @@ export function routingRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return { rulesetVersion: version, ...summarizeDiffs(diffs) };
   });
 
-  app.post('/v1/rulesets/:version/what-if', async (req) => {
+  app.post('/v1/rulesets/:version/what-if', { config: { doc: { summary: 'Replay a ruleset over stored orders: split rate, distance, cost, backorders', scope: 'orders:read', body: WhatIfSchema, idempotencyKey: 'none' } } }, async (req) => {
     requireScope(req, 'orders:read');
     const { version } = parse(VersionParam, req.params, 'path');
     const body = parse(WhatIfSchema, req.body ?? {});

@@ -47,7 +47,13 @@ const NEEDS_ATTENTION = new Set<InboundOutcome['status']>(['conflict', 'unknown_
  */
 export function connectorWebhookRoutes(app: FastifyInstance, options: ConnectorWebhookOptions): void {
   const nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
-  app.post('/v1/connectors/:id/webhooks', { config: { auth: 'signature' } }, async (req, reply) => {
+  const doc = {
+    summary: 'A connector’s signed facts (X-Orderly-Signature, verified before parsing; docs/connectors/http.md)',
+    auth: 'signature' as const,
+    idempotencyKey: 'none' as const,
+    body: webhookBodySchema,
+  };
+  app.post('/v1/connectors/:id/webhooks', { config: { auth: 'signature', doc } }, async (req, reply) => {
     const id = (req.params as { id?: unknown }).id;
     const connector = typeof id === 'string' && CONNECTOR_ID.test(id) ? options.connectors(id) : undefined;
     if (typeof id !== 'string' || !connector) return sendProblem(reply, problem('not_found', 'No connector with this id takes webhooks'));

@@ -48,7 +48,13 @@ const PRECEDENCE: readonly ShopifyMessageResult['status'][] = ['quarantined', 'u
  */
 export function shopifyWebhookRoutes(app: FastifyInstance, deps: ShopifyWebhookDeps): void {
   const mapping = deps.mapping ?? {};
-  app.post(SHOPIFY_WEBHOOK_PATH, { config: { auth: 'signature' } }, async (req, reply) => {
+  const doc = {
+    summary: 'Shopify webhooks (orders/create, orders/cancelled, refunds/create, fulfillments/*), verified by X-Shopify-Hmac-Sha256 before parsing',
+    auth: 'signature' as const,
+    idempotencyKey: 'none' as const,
+    body: { contents: { 'application/json': { type: 'object', description: 'the Shopify resource (docs/shopify.md)' } } },
+  };
+  app.post(SHOPIFY_WEBHOOK_PATH, { config: { auth: 'signature', doc } }, async (req, reply) => {
     const raw = req.rawBody ?? Buffer.alloc(0);
     if (!verifyShopifyHmac(deps.secret, raw, header(req, SHOPIFY_HMAC_HEADER))) {
       deps.log.warn({ correlationId: req.correlationId, bytes: raw.length }, 'shopify webhook refused: the signature does not verify');
